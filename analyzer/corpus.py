@@ -267,3 +267,69 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(_main())
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return out
+
+
+_EMOJI = re.compile(r"[\U0001f300-\U0001faff\u2600-\u27bf]")
+_NOISE: dict[str, re.Pattern[str]] = {
+    "emoji": _EMOJI,
+    "URL": re.compile(r"https?://|www\.", re.IGNORECASE),
+    "@handle": re.compile(r"@\w"),
+    "masked data (XXXX, ****)": re.compile(r"[xX*]{3,}"),
+    "amount": re.compile(r"[$¥￥€£]\s?\d|\d\s?(?:元|块)"),
+    "repeated !/?": re.compile(r"[!?！？]{2,}"),
+    "ALL CAPS word (4+ letters)": re.compile(r"\b[A-Z]{4,}\b"),
+}
+
+
+def coverage_markdown(rows: Sequence[dict[str, str]]) -> str:
+    """Coverage tables of a corpus, as Markdown (used to generate the data card)."""
+    lines: list[str] = [f"Rows: **{len(rows)}**", ""]
+    langs = [lg for lg in LANGS if any(r["lang"] == lg for r in rows)]
+    lines += ["### Rows by language", ""]
+    by_lang = Counter(r["lang"] for r in rows)
+    trad = Counter(r["lang"] for r in rows if is_traditional(r["text"]))
+    non = Counter(r["lang"] for r in rows if r["is_complaint"] == "no")
+    lines += _table(["language", "rows", "complaints", "non-complaints", "traditional script"],
+                    [(lg, by_lang[lg], by_lang[lg] - non[lg], non[lg], trad[lg])
+                     for lg in langs])
+    cells = Counter((r["lang"], r["cause"], r["type"]) for r in rows
+                    if r["is_complaint"] == "yes")
+    for lg in langs:
+        lines += ["", f"### Complaints by cause x type — {lg}", ""]
+        lines += _table(["cause", *TYPES, "total"],
+                        [(c, *(cells[(lg, c, t)] for t in TYPES),
+                          sum(cells[(lg, c, t)] for t in TYPES)) for c in CAUSES])
+    sec = Counter(r["lang"] for r in rows if r["secondary_causes"])
+    lines += ["", "### Complaints with secondary causes", ""]
+    lines += _table(["language", "rows with secondary causes"],
+                    [(lg, sec[lg]) for lg in langs])
+    for column, values in (("industry", INDUSTRIES), ("channel", CHANNELS)):
+        counts = Counter((r[column], r["lang"]) for r in rows)
+        lines += ["", f"### Rows by {column}", ""]
+        lines += _table([column, *langs, "total"],
+                        [(v, *(counts[(v, lg)] for lg in langs),
+                          sum(counts[(v, lg)] for lg in langs)) for v in values])
+    bands = Counter((r["lang"], length_band(r["text"], r["lang"])) for r in rows)
+    lines += ["", "### Length bands (zh/mixed: characters < 20 / > 150; en: words < 6 / > 60)",
+              ""]
+    lines += _table(["language", "short", "medium", "long", "short %", "long %"],
+                    [(lg, bands[(lg, "short")], bands[(lg, "medium")], bands[(lg, "long")],
+                      f"{bands[(lg, 'short')] / by_lang[lg]:.1%}",
+                      f"{bands[(lg, 'long')] / by_lang[lg]:.1%}") for lg in langs])
+    lines += ["", "### Real-world noise (rows containing)", ""]
+    lines += _table(["feature", *langs],
+                    [(name, *(sum(1 for r in rows if r["lang"] == lg and p.search(r["text"]))
+                              for lg in langs)) for name, p in _NOISE.items()])
+    lines += ["", "### Most frequent opening per language (3 words en, 4 characters zh)", ""]
+    rows_open = []
+    for lg in langs:
+        top, n = opening_counts(rows, lg).most_common(1)[0]
+        rows_open.append((lg, f"`{top}`", n, f"{n / by_lang[lg]:.2%}"))
+    lines += _table(["language", "opening", "rows", "share"], rows_open)
+    return "\n".join(lines)

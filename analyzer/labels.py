@@ -8,10 +8,10 @@ definitions so that the model, the corpus checks, the CLI and the API all agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Cause(str, Enum):
+class Cause(StrEnum):
     """What the customer is unhappy about (primary cause)."""
 
     PRODUCT = "product"
@@ -21,7 +21,7 @@ class Cause(str, Enum):
     MALICIOUS = "malicious"
 
 
-class ComplaintType(str, Enum):
+class ComplaintType(StrEnum):
     """What the customer wants (Day 1980): a remedy, to be heard, or to leave."""
 
     REDRESS = "redress"
@@ -29,7 +29,7 @@ class ComplaintType(str, Enum):
     EXIT = "exit"
 
 
-class Language(str, Enum):
+class Language(StrEnum):
     """Language of a text as detected by :func:`analyzer.detect_language`."""
 
     ZH = "zh"

@@ -1,9 +1,49 @@
-"""Text normalisation before features: Unicode, width, entities, script and personal data."""
+"""Text normalisation before features: Unicode, width, entities, script and personal data.
+
+Two views of a text are produced:
+
+* :func:`normalize` — the feature view: NFKC (full-width to half-width), HTML entities decoded,
+  traditional Chinese mapped to simplified, personal data and numbers replaced by placeholder
+  tokens (``_url_``, ``_phone_`` ...), whitespace folded, lower-cased Latin letters.
+* :func:`aligned_view` — a view of the original with exactly the same length, used to find the
+  character spans of explanation terms in the original text.
+"""
 
 from __future__ import annotations
 
 import functools
+import html
+import re
+import unicodedata
 from pathlib import Path
+
+#: Placeholder tokens that stand for personal data or identifiers. They are never keywords.
+PLACEHOLDERS: tuple[str, ...] = (
+    "_url_", "_email_", "_handle_", "_phone_", "_idnum_", "_card_", "_order_", "_masked_",
+    "_money_",
+)
+
+# Order matters: the first pattern that matches a stretch of text wins.
+_PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("_url_", re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+",
+                         re.IGNORECASE)),
+    ("_email_", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("_handle_", re.compile(r"(?<![\w@])@[A-Za-z0-9_\u4e00-\u9fff\-]{1,30}")),
+    ("_phone_", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?(?:\d{4}|\*{4}|[xX]{4})[- ]?\d{4}"
+                           r"(?!\d)|(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?!\d)")),
+    ("_idnum_", re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")),
+    ("_card_", re.compile(r"(?<!\d)(?:\d{4}[- ]){3}\d{1,7}(?!\d)|(?<!\d)\d{15,16}(?!\d)")),
+    ("_order_", re.compile(r"#?\b[A-Za-z]{0,4}\d{8,}\b|(?<!\d)\d{8,}(?!\d)"
+                           r"|#[A-Za-z0-9-]*\d[A-Za-z0-9-]{4,}")),
+    ("_masked_", re.compile(r"\b[xX]{2}/[xX]{2}/(?:\d{2,4}|[xX]{2,4})\b|[xX*]{3,}[\w*/-]*")),
+    ("_money_", re.compile(r"(?:[$¥€£]|usd|rmb|hk\$)\s?\d[\d,]*(?:\.\d+)?"
+                           r"|\d[\d,]*(?:\.\d+)?\s?(?:元|块钱|块|美元|美金|dollars|bucks|usd|rmb)",
+                           re.IGNORECASE)),
+)
+_PII_COMBINED = re.compile("|".join(f"(?P<g{i}>{p.pattern})" for i, (_, p) in
+                                    enumerate(_PII_PATTERNS)), re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 @functools.cache
@@ -17,11 +57,44 @@ def _t2s_table() -> dict[int, str]:
         source, _, targets = line.partition("\t")
         if len(source) == 1 and targets:
             target = targets.split()[0]
-            if target != source:
+            if target != source and len(target) == 1:
                 table[ord(source)] = target
     return table
 
 
 def to_simplified(text: str) -> str:
-    """Map traditional Chinese characters to simplified ones, character by character."""
+    """Map traditional Chinese characters to simplified ones, character by character.
+
+    The mapping is one character to one character, so string length and offsets are kept.
+    """
     return text.translate(_t2s_table())
+
+
+def _replace_pii(match: re.Match[str]) -> str:
+    index = int(match.lastgroup[1:]) if match.lastgroup else 0
+    return f" {_PII_PATTERNS[index][0]} "
+
+
+def mask_personal_data(text: str) -> str:
+    """Replace URLs, e-mails, @handles, phone/ID/card/order numbers, masked data and amounts."""
+    return _PII_COMBINED.sub(_replace_pii, text)
+
+
+def normalize(text: str) -> str:
+    """The feature view of ``text`` (see module docstring). Pure function of its input."""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    text = to_simplified(text)
+    text = mask_personal_data(text)
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded.lower() if len(folded) == 1 and len(folded.lower()) == 1 else ch
+
+
+def aligned_view(text: str) -> str:
+    """Lower-cased, half-width, simplified view of ``text`` with identical length and offsets."""
+    return to_simplified("".join(_fold_char(c) for c in text))

@@ -1,0 +1,5 @@
+"""``python -m analyzer``: the command-line interface."""
+
+from analyzer.cli import main
+
+raise SystemExit(main())

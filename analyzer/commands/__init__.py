@@ -1,0 +1,1 @@
+"""CLI commands, one module each (see analyzer.cli.COMMAND_MODULES)."""

@@ -1,0 +1,201 @@
+"""Feature extraction: word n-grams over segmented tokens, character n-grams, cue lexicons.
+
+Texts are prepared once (normalised, segmented) and then turned into one sparse matrix:
+``[word TF-IDF | char TF-IDF | lexicon hits]``. Only scikit-learn objects and plain data are
+stored, so a fitted :class:`Featurizer` can be saved in the safe skops format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from analyzer.errors import NotFittedError
+from analyzer.normalize import PLACEHOLDERS, normalize
+from analyzer.segment import Segmenter
+from analyzer.vectorize import TfidfTransform
+
+#: Tokens are joined with spaces for the word vectorizer; a token never contains whitespace.
+_TOKEN_PATTERN = r"\S+"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A text as the model sees it: its normalised form and its tokens."""
+
+    normalized: str
+    tokens: tuple[str, ...]
+
+    @property
+    def joined(self) -> str:
+        """Tokens joined by single spaces (the word vectorizer's input)."""
+        return " ".join(self.tokens)
+
+
+def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[Prepared]:
+    """Normalise and segment each text."""
+    out = []
+    for text in texts:
+        normalized = normalize(text)
+        out.append(Prepared(normalized, tuple(segmenter.tokens(normalized))))
+    return out
+
+
+def _lexicon_pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    def one(term: str) -> str:
+        escaped = re.escape(term)
+        return rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if term.isascii() else escaped
+
+    ordered = sorted(set(terms), key=len, reverse=True)
+    return re.compile("|".join(one(t) for t in ordered))
+
+
+class Featurizer:
+    """Turns prepared texts into the model's sparse feature matrix.
+
+    ``fit`` learns the word and character vocabularies; lexicon features count, per cue
+    lexicon, how many cue terms occur in the normalised text (scaled by ``log1p``).
+    """
+
+    def __init__(self, lexicons: Mapping[str, Sequence[str]] | None = None, *,
+                 word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (1, 3),
+                 min_df: int = 2, max_word_features: int = 150_000,
+                 max_char_features: int = 150_000, lexicon_weight: float = 0.5) -> None:
+        self.lexicons = {k: list(v) for k, v in (lexicons or {}).items()}
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.lexicon_weight = lexicon_weight
+        self.word_vectorizer_: TfidfTransform | None = None
+        self.char_vectorizer_: TfidfTransform | None = None
+        self._patterns: dict[str, re.Pattern[str]] | None = None
+
+    def _lexicon_patterns(self) -> dict[str, re.Pattern[str]]:
+        if self._patterns is None:
+            self._patterns = {k: _lexicon_pattern(v) for k, v in self.lexicons.items() if v}
+        return self._patterns
+
+    def _fit_transform(self, analyzer: str, ngrams: tuple[int, int], max_features: int,
+                       docs: list[str]) -> TfidfTransform:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if analyzer == "word":
+            vectorizer = TfidfVectorizer(token_pattern=_TOKEN_PATTERN, lowercase=False,
+                                         ngram_range=ngrams, min_df=self.min_df,
+                                         max_features=max_features, sublinear_tf=True)
+        else:
+            vectorizer = TfidfVectorizer(analyzer="char_wb", lowercase=False,
+                                         ngram_range=ngrams, min_df=self.min_df,
+                                         max_features=max_features, sublinear_tf=True)
+        vectorizer.fit(docs)
+        return TfidfTransform.from_terms(analyzer, ngrams,
+                                         vectorizer.get_feature_names_out().tolist(),
+                                         vectorizer.idf_)
+
+    def fit(self, docs: Sequence[Prepared]) -> Featurizer:
+        """Learn vocabularies and IDF weights from ``docs`` (with scikit-learn); returns self."""
+        self.word_vectorizer_ = self._fit_transform(
+            "word", self.word_ngrams, self.max_word_features, [d.joined for d in docs])
+        self.char_vectorizer_ = self._fit_transform(
+            "char_wb", self.char_ngrams, self.max_char_features, [d.normalized for d in docs])
+        return self
+
+    def get_params(self) -> dict[str, Any]:
+        """Settings (JSON-ready) needed to rebuild this featurizer."""
+        return {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
+                "min_df": self.min_df, "max_word_features": self.max_word_features,
+                "max_char_features": self.max_char_features,
+                "lexicon_weight": self.lexicon_weight}
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Vocabularies (UTF-8, newline-joined, in column order) and IDF weights."""
+        word, char = self._check_fitted()
+        out: dict[str, np.ndarray] = {}
+        for key, vec in (("word", word), ("char", char)):
+            out[f"{key}.vocabulary"] = np.frombuffer("\n".join(vec.terms).encode("utf-8"),
+                                                     dtype=np.uint8)
+            out[f"{key}.idf"] = vec.idf
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], params: Mapping[str, Any],
+                    lexicons: Mapping[str, Sequence[str]]) -> Featurizer:
+        """Rebuild a fitted featurizer from :meth:`to_arrays` output and :meth:`get_params`."""
+        featurizer = cls(lexicons, word_ngrams=tuple(params["word_ngrams"]),
+                         char_ngrams=tuple(params["char_ngrams"]), min_df=params["min_df"],
+                         max_word_features=params["max_word_features"],
+                         max_char_features=params["max_char_features"],
+                         lexicon_weight=params["lexicon_weight"])
+        transforms = {}
+        for key, analyzer, ngrams in (("word", "word", featurizer.word_ngrams),
+                                      ("char", "char_wb", featurizer.char_ngrams)):
+            raw = arrays[f"{key}.vocabulary"].tobytes().decode("utf-8")
+            transforms[key] = TfidfTransform.from_terms(
+                analyzer, ngrams, raw.split("\n") if raw else [], arrays[f"{key}.idf"])
+        featurizer.word_vectorizer_ = transforms["word"]
+        featurizer.char_vectorizer_ = transforms["char"]
+        return featurizer
+
+    def _check_fitted(self) -> tuple[TfidfTransform, TfidfTransform]:
+        if self.word_vectorizer_ is None or self.char_vectorizer_ is None:
+            raise NotFittedError("the featurizer is not fitted; call fit() or load a model")
+        return self.word_vectorizer_, self.char_vectorizer_
+
+    def lexicon_matrix(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
+        """Scaled cue-lexicon hit counts, one column per lexicon (in ``lexicon_names``)."""
+        patterns = self._lexicon_patterns()
+        counts = np.zeros((len(docs), len(patterns)), dtype=np.float32)
+        for j, pattern in enumerate(patterns.values()):
+            for i, doc in enumerate(docs):
+                counts[i, j] = len(pattern.findall(doc.normalized))
+        return sparse.csr_matrix(np.log1p(counts) * self.lexicon_weight)
+
+    @property
+    def lexicon_names(self) -> list[str]:
+        """Names of the lexicon feature columns, in order."""
+        return list(self._lexicon_patterns())
+
+    def word_matrix(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
+        """The word n-gram block alone."""
+        word, _ = self._check_fitted()
+        return word.transform([d.joined for d in docs])
+
+    def transform(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
+        """The full feature matrix ``[word | char | lexicon]`` for ``docs``."""
+        return self.transform_blocks(docs)[1]
+
+    def transform_blocks(self, docs: Sequence[Prepared]
+                         ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """The word block alone (for explanations) and the full feature matrix."""
+        word, char = self._check_fitted()
+        word_block = word.transform([d.joined for d in docs])
+        blocks = [word_block, char.transform([d.normalized for d in docs])]
+        if self.lexicons:
+            blocks.append(self.lexicon_matrix(docs))
+        return word_block, sparse.hstack(blocks, format="csr")
+
+    @property
+    def n_word_features(self) -> int:
+        """Number of columns in the word block (the first columns of the matrix)."""
+        return len(self._check_fitted()[0].vocabulary)
+
+    def word_feature_names(self) -> np.ndarray:
+        """Names of the word block's columns (unigrams and space-joined bigrams)."""
+        return np.array(self._check_fitted()[0].terms, dtype=object)
+
+
+def is_keyword_candidate(term: str, stopwords: frozenset[str]) -> bool:
+    """Whether a word feature may be shown as a keyword: no placeholder, no stop word only."""
+    parts = term.split(" ")
+    if any(p in PLACEHOLDERS for p in parts):
+        return False
+    if all(p in stopwords or not any(ch.isalnum() for ch in p) or p.isdigit() for p in parts):
+        return False
+    return True

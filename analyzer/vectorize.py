@@ -1,0 +1,100 @@
+"""Sparse TF-IDF transform over a fixed vocabulary (no scikit-learn needed at prediction time).
+
+Vocabularies and IDF weights are learnt with scikit-learn's ``TfidfVectorizer`` during training
+(see :mod:`analyzer.features`); this module re-implements only the transform for the two
+analyzers the model uses, with the same definitions (checked against scikit-learn in tests):
+
+* word n-grams over whitespace-separated tokens (``ngram_range`` joined by one space);
+* ``char_wb`` n-grams: each whitespace-separated word padded with one space on both sides; a
+  padded word shorter than ``n`` counts once, as a whole, and ends the larger sizes.
+
+Weights are ``(1 + log tf) * idf``, rows L2-normalised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+
+def word_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Word n-grams of sizes ``low..high`` over whitespace-separated tokens."""
+    tokens = text.split()
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), high + 1):
+        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams of sizes ``low..high`` inside space-padded words."""
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(low, high + 1):
+            if length <= n:
+                grams.append(padded)
+                break
+            grams.extend(padded[i:i + n] for i in range(length - n + 1))
+    return grams
+
+
+ANALYZERS: dict[str, Callable[[str, int, int], list[str]]] = {
+    "word": word_ngrams,
+    "char_wb": char_wb_ngrams,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class TfidfTransform:
+    """A fitted TF-IDF transform: analyzer name, n-gram range, vocabulary and IDF weights."""
+
+    analyzer: str
+    ngram_range: tuple[int, int]
+    vocabulary: Mapping[str, int]
+    idf: np.ndarray
+
+    def transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
+        """The L2-normalised sublinear TF-IDF matrix of ``docs`` (float32, CSR)."""
+        grams_of = ANALYZERS[self.analyzer]
+        low, high = self.ngram_range
+        lookup = self.vocabulary.get
+        indices: list[int] = []
+        indptr = [0]
+        for doc in docs:
+            for gram in grams_of(doc, low, high):
+                column = lookup(gram)
+                if column is not None:
+                    indices.append(column)
+            indptr.append(len(indices))
+        n_rows = len(indptr) - 1
+        matrix = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int32),
+             np.asarray(indptr, dtype=np.int64)),
+            shape=(n_rows, len(self.idf)))
+        matrix.sum_duplicates()
+        matrix.data = (1.0 + np.log(matrix.data)) * self.idf[matrix.indices].astype(np.float32)
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
+        return matrix
+
+    @property
+    def terms(self) -> list[str]:
+        """Vocabulary terms in column order."""
+        out = [""] * len(self.vocabulary)
+        for term, column in self.vocabulary.items():
+            out[column] = term
+        return out
+
+    @classmethod
+    def from_terms(cls, analyzer: str, ngram_range: Sequence[int], terms: Sequence[str],
+                   idf: np.ndarray) -> TfidfTransform:
+        """Build from terms listed in column order."""
+        low, high = ngram_range
+        return cls(analyzer, (int(low), int(high)), {t: i for i, t in enumerate(terms)},
+                   np.asarray(idf, dtype=np.float64))
