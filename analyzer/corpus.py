@@ -53,6 +53,24 @@ def read_rows(path: Path | str) -> list[dict[str, str]]:
         return [dict(row) for row in csv.DictReader(handle)]
 
 
+def write_rows(rows: Sequence[dict[str, str]], path: Path | str) -> None:
+    """Write corpus rows (``CORPUS_COLUMNS``) as UTF-8 CSV."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(CORPUS_COLUMNS))
+        writer.writeheader()
+        writer.writerows({c: r.get(c, "") for c in CORPUS_COLUMNS} for r in rows)
+
+
+def assemble(drafts: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """Give draft rows ids ``<lang>-<number>``, numbered per language in draft order."""
+    counters: Counter[str] = Counter()
+    out = []
+    for row in drafts:
+        counters[row["lang"]] += 1
+        out.append({**row, "id": f"{row['lang']}-{counters[row['lang']]:05d}"})
+    return out
+
+
 def corpus_hash(paths: Iterable[Path | str]) -> str:
     """SHA-256 over the bytes of the given corpus files, in order."""
     digest = hashlib.sha256()
@@ -240,7 +258,15 @@ def _main(argv: Sequence[str] | None = None) -> int:
     c.add_argument("path", nargs="+")
     c.add_argument("--draft", action="store_true", help="file has no id column")
     c.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    a = sub.add_parser("assemble", help="merge draft files into one corpus with ids")
+    a.add_argument("drafts", nargs="+")
+    a.add_argument("--out", default=str(default_corpus_path()))
     args = parser.parse_args(argv)
+    if args.command == "assemble":
+        merged = assemble([row for p in args.drafts for row in read_rows(p)])
+        write_rows(merged, args.out)
+        print(f"{len(merged)} rows written to {args.out}")
+        return 0
     rows: list[dict[str, str]] = []
     for p in args.path:
         rows.extend(read_rows(p))

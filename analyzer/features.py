@@ -7,7 +7,6 @@ stored, so a fitted :class:`Featurizer` can be saved in the safe skops format.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from analyzer.errors import NotFittedError
+from analyzer.lexicon import LexiconMatcher
 from analyzer.normalize import PLACEHOLDERS, normalize
 from analyzer.segment import Segmenter
 from analyzer.vectorize import TfidfTransform
@@ -46,20 +46,12 @@ def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[Prepared]:
     return out
 
 
-def _lexicon_pattern(terms: Sequence[str]) -> re.Pattern[str]:
-    def one(term: str) -> str:
-        escaped = re.escape(term)
-        return rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if term.isascii() else escaped
-
-    ordered = sorted(set(terms), key=len, reverse=True)
-    return re.compile("|".join(one(t) for t in ordered))
-
-
 class Featurizer:
     """Turns prepared texts into the model's sparse feature matrix.
 
     ``fit`` learns the word and character vocabularies; lexicon features count, per cue
-    lexicon, how many cue terms occur in the normalised text (scaled by ``log1p``).
+    lexicon, how many of its terms occur in the normalised text (one left-to-right scan,
+    longest match first; scaled by ``log1p`` and ``lexicon_weight``).
     """
 
     def __init__(self, lexicons: Mapping[str, Sequence[str]] | None = None, *,
@@ -75,12 +67,14 @@ class Featurizer:
         self.lexicon_weight = lexicon_weight
         self.word_vectorizer_: TfidfTransform | None = None
         self.char_vectorizer_: TfidfTransform | None = None
-        self._patterns: dict[str, re.Pattern[str]] | None = None
+        self._matcher: LexiconMatcher | None = None
 
-    def _lexicon_patterns(self) -> dict[str, re.Pattern[str]]:
-        if self._patterns is None:
-            self._patterns = {k: _lexicon_pattern(v) for k, v in self.lexicons.items() if v}
-        return self._patterns
+    @property
+    def matcher(self) -> LexiconMatcher:
+        """The compiled cue-lexicon matcher (built on first use)."""
+        if self._matcher is None:
+            self._matcher = LexiconMatcher.build(self.lexicons)
+        return self._matcher
 
     def _fit_transform(self, analyzer: str, ngrams: tuple[int, int], max_features: int,
                        docs: list[str]) -> TfidfTransform:
@@ -150,17 +144,13 @@ class Featurizer:
 
     def lexicon_matrix(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
         """Scaled cue-lexicon hit counts, one column per lexicon (in ``lexicon_names``)."""
-        patterns = self._lexicon_patterns()
-        counts = np.zeros((len(docs), len(patterns)), dtype=np.float32)
-        for j, pattern in enumerate(patterns.values()):
-            for i, doc in enumerate(docs):
-                counts[i, j] = len(pattern.findall(doc.normalized))
+        counts = self.matcher.counts([d.normalized for d in docs])
         return sparse.csr_matrix(np.log1p(counts) * self.lexicon_weight)
 
     @property
     def lexicon_names(self) -> list[str]:
         """Names of the lexicon feature columns, in order."""
-        return list(self._lexicon_patterns())
+        return list(self.matcher.names)
 
     def word_matrix(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
         """The word n-gram block alone."""

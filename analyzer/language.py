@@ -32,6 +32,8 @@ def detect_language(text: str) -> Language:
     ``other``: anything else (other scripts, Japanese or Korean, emoji or digits only).
     """
     text = _PLACEHOLDER.sub(" ", text)
+    if text.isascii():
+        return Language.EN if _ANY_LATIN_WORD.search(text) else Language.OTHER
     han = len(_HAN.findall(text))
     words = [w.lower() for w in _LATIN_WORD.findall(text) if len(w) >= 2]
     latin = sum(w not in ZH_LOANWORDS for w in words)

@@ -226,6 +226,9 @@ class Analyzer:
         type_idx = p_type.argmax(axis=1)
 
         ex = self._explainers()
+        p_complaint, p_cause, p_type = (np.round(p, 4) for p in (p_complaint, p_cause, p_type))
+        complaint_list, cause_list, type_list = (p.tolist() for p in
+                                                 (p_complaint, p_cause, p_type))
         keyword_contrib = contributions(
             word, ex["cause"], cause_idx) if is_c.any() else None
         no_index = complaint.classes.index("no")
@@ -239,7 +242,8 @@ class Analyzer:
                                                       self.n_keywords))
             primary = cause_classes[cause_idx[i]]
             secondary = tuple(
-                Cause(c) for c, p in sorted(zip(cause_classes, p_cause[i]), key=lambda cp: -cp[1])
+                Cause(c) for c, p in sorted(zip(cause_classes, cause_list[i]),
+                                            key=lambda cp: -cp[1])
                 if c != primary and p >= self.secondary_threshold
             ) if complaint_row else ()
             explanations: tuple[Explanation, ...] = ()
@@ -251,16 +255,14 @@ class Analyzer:
             results.append(Analysis(
                 language=detect_language(cut[i]),
                 is_complaint=complaint_row,
-                complaint_score=round(float(p_complaint[i]), 4),
+                complaint_score=complaint_list[i],
                 cause=Cause(primary) if complaint_row else None,
-                cause_score=round(float(p_cause[i, cause_idx[i]]), 4) if complaint_row else None,
+                cause_score=cause_list[i][cause_idx[i]] if complaint_row else None,
                 type=ComplaintType(type_classes[type_idx[i]]) if complaint_row else None,
-                type_score=round(float(p_type[i, type_idx[i]]), 4) if complaint_row else None,
+                type_score=type_list[i][type_idx[i]] if complaint_row else None,
                 secondary_causes=secondary,
-                cause_probabilities={c: round(float(p), 4)
-                                     for c, p in zip(cause_classes, p_cause[i])},
-                type_probabilities={c: round(float(p), 4)
-                                    for c, p in zip(type_classes, p_type[i])},
+                cause_probabilities=dict(zip(cause_classes, cause_list[i])),
+                type_probabilities=dict(zip(type_classes, type_list[i])),
                 keywords=keywords,
                 truncated=len(original) > self.max_chars,
                 explanations=explanations,

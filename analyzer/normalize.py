@@ -40,8 +40,8 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                            r"|\d[\d,]*(?:\.\d+)?\s?(?:元|块钱|块|美元|美金|dollars|bucks|usd|rmb)",
                            re.IGNORECASE)),
 )
-_PII_COMBINED = re.compile("|".join(f"(?P<g{i}>{p.pattern})" for i, (_, p) in
-                                    enumerate(_PII_PATTERNS)), re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_NEEDS_DIGIT = frozenset({"_phone_", "_idnum_", "_card_", "_order_", "_money_"})
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
@@ -70,14 +70,27 @@ def to_simplified(text: str) -> str:
     return text.translate(_t2s_table())
 
 
-def _replace_pii(match: re.Match[str]) -> str:
-    index = int(match.lastgroup[1:]) if match.lastgroup else 0
-    return f" {_PII_PATTERNS[index][0]} "
+def _applies(placeholder: str, text: str, has_digit: bool) -> bool:
+    """Cheap pre-checks so that each pattern only scans texts it could match."""
+    if placeholder in _NEEDS_DIGIT:
+        return has_digit
+    if placeholder == "_url_":
+        return "://" in text or "www." in text.lower()
+    if placeholder in ("_email_", "_handle_"):
+        return "@" in text
+    if placeholder == "_masked_":
+        return "**" in text or "xx" in text.lower()
+    return True
 
 
 def mask_personal_data(text: str) -> str:
-    """Replace URLs, e-mails, @handles, phone/ID/card/order numbers, masked data and amounts."""
-    return _PII_COMBINED.sub(_replace_pii, text)
+    """Replace URLs, e-mails, @handles, phone/ID/card/order numbers, masked data and amounts
+    by placeholder tokens, in that order of precedence."""
+    has_digit = _DIGIT.search(text) is not None
+    for placeholder, pattern in _PII_PATTERNS:
+        if _applies(placeholder, text, has_digit):
+            text = pattern.sub(f" {placeholder} ", text)
+    return text
 
 
 def normalize(text: str) -> str:

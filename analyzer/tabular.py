@@ -24,12 +24,13 @@ _EXTENSIONS: dict[str, str] = {
     ".xlsm": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
     ".pq": "parquet",
 }
-#: Names that identify the text column, in order of preference (compared case-insensitively).
+#: Names that identify the text column (compared case-insensitively, traditional script
+#: mapped to simplified).
 TEXT_COLUMN_NAMES: tuple[str, ...] = (
     "text", "content", "complaint", "complaint_text", "review", "review_text", "comment",
     "comments", "message", "body", "feedback", "description", "narrative",
     "consumer_complaint_narrative", "内容", "投诉内容", "评论", "评论内容", "留言", "反馈",
-    "反馈内容", "评价", "评价内容", "文本", "問題描述", "内容描述", "问题描述",
+    "反馈内容", "评价", "评价内容", "文本", "内容描述", "问题描述", "投诉描述",
 )
 _SAMPLE_BYTES = 1 << 16
 _DELIMITERS = ",;\t|"
@@ -242,7 +243,9 @@ def find_text_column(columns: list[str], requested: str | None = None) -> str:
         if requested in columns:
             return requested
         raise InputFileError(f"text column {requested!r} not found; columns are: {listed}")
-    lowered = {str(c).strip().lower(): c for c in columns}
+    from analyzer.normalize import to_simplified
+
+    lowered = {to_simplified(str(c).strip().lower()): c for c in columns}
     matches = [lowered[n] for n in TEXT_COLUMN_NAMES if n in lowered]
     if len(matches) == 1:
         return matches[0]

@@ -25,7 +25,7 @@ def word_ngrams(text: str, low: int, high: int) -> list[str]:
     tokens = text.split()
     grams = list(tokens) if low == 1 else []
     for n in range(max(low, 2), high + 1):
-        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
     return grams
 
 
@@ -39,7 +39,7 @@ def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
             if length <= n:
                 grams.append(padded)
                 break
-            grams.extend(padded[i:i + n] for i in range(length - n + 1))
+            grams += [padded[i:i + n] for i in range(length - n + 1)]
     return grams
 
 
@@ -66,10 +66,7 @@ class TfidfTransform:
         indices: list[int] = []
         indptr = [0]
         for doc in docs:
-            for gram in grams_of(doc, low, high):
-                column = lookup(gram)
-                if column is not None:
-                    indices.append(column)
+            indices.extend([c for c in map(lookup, grams_of(doc, low, high)) if c is not None])
             indptr.append(len(indices))
         n_rows = len(indptr) - 1
         matrix = sparse.csr_matrix(

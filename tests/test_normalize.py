@@ -1,0 +1,43 @@
+from analyzer.normalize import aligned_view, mask_personal_data, normalize, to_simplified
+
+
+def test_full_width_is_folded_to_half_width_and_lower_case():
+    assert normalize("ＡＢＣ１２３ Ｗｉ－Ｆｉ") == "abc123 wi-fi"
+
+
+def test_html_entities_are_decoded():
+    assert normalize("fish &amp; chips &lt;3") == "fish & chips <3"
+
+
+def test_traditional_chinese_is_mapped_to_simplified():
+    assert to_simplified("這個產品質量太差") == "这个产品质量太差"
+    assert normalize("服務態度") == "服务态度"
+
+
+def test_whitespace_and_control_characters_are_folded():
+    assert normalize("  too\t\tslow \n\n again\x00 ") == "too slow again"
+
+
+def test_personal_data_becomes_placeholders():
+    text = ("call 138-1234-5678 or 13812345678, mail a.b@example.com, see https://x.io/a?b=1 "
+            "@AirCare order 2023112200015 card 4111 1111 1111 1111 id 11010519491231002X")
+    masked = normalize(text)
+    for placeholder in ("_phone_", "_email_", "_url_", "_handle_", "_order_", "_card_",
+                        "_idnum_"):
+        assert placeholder in masked
+    for leaked in ("13812345678", "example.com", "x.io", "aircare", "4111", "11010519491231002x"):
+        assert leaked not in masked
+
+
+def test_masked_digits_and_amounts_become_placeholders():
+    assert mask_personal_data("账户 ****1234 扣了 ¥299").split() == [
+        "账户", "_masked_", "扣了", "_money_"]
+    assert "_masked_" in normalize("on XX/XX/2021 account XXXX")
+
+
+def test_aligned_view_keeps_length_and_offsets():
+    original = "ＡＰＰ很差，這個 Refund"
+    view = aligned_view(original)
+    assert len(view) == len(original)
+    assert view.index("app") == 0
+    assert view[view.index("refund"):].startswith("refund")
