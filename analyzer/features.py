@@ -57,7 +57,10 @@ class Featurizer:
     def __init__(self, lexicons: Mapping[str, Sequence[str]] | None = None, *,
                  word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (1, 3),
                  min_df: int = 2, max_word_features: int = 150_000,
-                 max_char_features: int = 150_000, lexicon_weight: float = 0.5) -> None:
+                 max_char_features: int = 150_000, lexicon_weight: float = 0.5,
+                 char_input: str = "tokens") -> None:
+        if char_input not in ("tokens", "text"):
+            raise ValueError("char_input must be 'tokens' or 'text'")
         self.lexicons = {k: list(v) for k, v in (lexicons or {}).items()}
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -65,6 +68,7 @@ class Featurizer:
         self.max_word_features = max_word_features
         self.max_char_features = max_char_features
         self.lexicon_weight = lexicon_weight
+        self.char_input = char_input
         self.word_vectorizer_: TfidfTransform | None = None
         self.char_vectorizer_: TfidfTransform | None = None
         self._matcher: LexiconMatcher | None = None
@@ -93,12 +97,17 @@ class Featurizer:
                                          vectorizer.get_feature_names_out().tolist(),
                                          vectorizer.idf_)
 
+    def _char_docs(self, docs: Sequence[Prepared]) -> list[str]:
+        """Input of the character block: the segmented tokens (n-grams inside each token,
+        cached per token) or the normalised text (n-grams inside whitespace words)."""
+        return [d.joined if self.char_input == "tokens" else d.normalized for d in docs]
+
     def fit(self, docs: Sequence[Prepared]) -> Featurizer:
         """Learn vocabularies and IDF weights from ``docs`` (with scikit-learn); returns self."""
         self.word_vectorizer_ = self._fit_transform(
             "word", self.word_ngrams, self.max_word_features, [d.joined for d in docs])
         self.char_vectorizer_ = self._fit_transform(
-            "char_wb", self.char_ngrams, self.max_char_features, [d.normalized for d in docs])
+            "char_wb", self.char_ngrams, self.max_char_features, self._char_docs(docs))
         return self
 
     def get_params(self) -> dict[str, Any]:
@@ -106,7 +115,7 @@ class Featurizer:
         return {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
                 "min_df": self.min_df, "max_word_features": self.max_word_features,
                 "max_char_features": self.max_char_features,
-                "lexicon_weight": self.lexicon_weight}
+                "lexicon_weight": self.lexicon_weight, "char_input": self.char_input}
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Vocabularies (UTF-8, newline-joined, in column order) and IDF weights."""
@@ -126,7 +135,8 @@ class Featurizer:
                          char_ngrams=tuple(params["char_ngrams"]), min_df=params["min_df"],
                          max_word_features=params["max_word_features"],
                          max_char_features=params["max_char_features"],
-                         lexicon_weight=params["lexicon_weight"])
+                         lexicon_weight=params["lexicon_weight"],
+                         char_input=params["char_input"])
         transforms = {}
         for key, analyzer, ngrams in (("word", "word", featurizer.word_ngrams),
                                       ("char", "char_wb", featurizer.char_ngrams)):
@@ -166,7 +176,7 @@ class Featurizer:
         """The word block alone (for explanations) and the full feature matrix."""
         word, char = self._check_fitted()
         word_block = word.transform([d.joined for d in docs])
-        blocks = [word_block, char.transform([d.normalized for d in docs])]
+        blocks = [word_block, char.transform(self._char_docs(docs))]
         if self.lexicons:
             blocks.append(self.lexicon_matrix(docs))
         return word_block, sparse.hstack(blocks, format="csr")

@@ -14,7 +14,7 @@ Weights are ``(1 + log tf) * idf``, rows L2-normalised.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -29,19 +29,29 @@ def word_ngrams(text: str, low: int, high: int) -> list[str]:
     return grams
 
 
+def word_char_ngrams(word: str, low: int, high: int) -> list[str]:
+    """Character n-grams of sizes ``low..high`` of one word padded with a space on each side."""
+    grams: list[str] = []
+    padded = f" {word} "
+    length = len(padded)
+    for n in range(low, high + 1):
+        if length <= n:
+            grams.append(padded)
+            break
+        grams += [padded[i:i + n] for i in range(length - n + 1)]
+    return grams
+
+
 def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     """Character n-grams of sizes ``low..high`` inside space-padded words."""
     grams: list[str] = []
     for word in text.split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(low, high + 1):
-            if length <= n:
-                grams.append(padded)
-                break
-            grams += [padded[i:i + n] for i in range(length - n + 1)]
+        grams += word_char_ngrams(word, low, high)
     return grams
 
+
+#: Words whose character n-gram columns are remembered per transform (bounds its memory).
+WORD_CACHE_SIZE = 200_000
 
 ANALYZERS: dict[str, Callable[[str, int, int], list[str]]] = {
     "word": word_ngrams,
@@ -57,16 +67,33 @@ class TfidfTransform:
     ngram_range: tuple[int, int]
     vocabulary: Mapping[str, int]
     idf: np.ndarray
+    #: Columns of each word's character n-grams, filled as words are seen (``char_wb`` only).
+    _word_columns: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    def _columns(self, doc: str) -> list[int]:
+        low, high = self.ngram_range
+        lookup = self.vocabulary.get
+        if self.analyzer != "char_wb":
+            return [c for c in map(lookup, ANALYZERS[self.analyzer](doc, low, high))
+                    if c is not None]
+        cache = self._word_columns
+        columns: list[int] = []
+        for word in doc.split():
+            known = cache.get(word)
+            if known is None:
+                known = [c for c in map(lookup, word_char_ngrams(word, low, high))
+                         if c is not None]
+                if len(cache) < WORD_CACHE_SIZE:
+                    cache[word] = known
+            columns += known
+        return columns
 
     def transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
         """The L2-normalised sublinear TF-IDF matrix of ``docs`` (float32, CSR)."""
-        grams_of = ANALYZERS[self.analyzer]
-        low, high = self.ngram_range
-        lookup = self.vocabulary.get
         indices: list[int] = []
         indptr = [0]
         for doc in docs:
-            indices.extend([c for c in map(lookup, grams_of(doc, low, high)) if c is not None])
+            indices += self._columns(doc)
             indptr.append(len(indices))
         n_rows = len(indptr) - 1
         matrix = sparse.csr_matrix(

@@ -99,3 +99,14 @@ def test_eval_overlap_detector_finds_a_shared_run():
                          ["前面不同 热水器安装师傅态度特别差真的 后面"]) != []
     assert eval_overlaps(["one two three four five six seven eight nine"],
                          ["zero one two three four five six seven eight"]) != []
+
+
+def test_data_card_tables_match_the_corpus(rows):
+    from analyzer.commands.corpus_stats import END, START
+    from analyzer.corpus import coverage_markdown
+
+    card = (default_corpus_path().parent / "README.md").read_text(encoding="utf-8")
+    block = card.split(START, 1)[1].split(END, 1)[0].strip()
+    assert block == coverage_markdown(rows).strip(), (
+        "corpora/README.md is stale: run 'complaint-analyzer corpus-stats --update "
+        "corpora/README.md'")

@@ -129,8 +129,8 @@ def type_mix(report: TrendReport) -> bytes:
     shares = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0) * 100
     fig, ax = _figure(height=3.6)
     x = np.arange(len(periods))
-    ax.stackplot(x, shares, labels=[_name(t) for t in types],
-                 colors=[_TYPE_PALETTE[j % len(_TYPE_PALETTE)] for j in range(len(types))], alpha=0.85)
+    colors = [_TYPE_PALETTE[j % len(_TYPE_PALETTE)] for j in range(len(types))]
+    ax.stackplot(x, shares, labels=[_name(t) for t in types], colors=colors, alpha=0.85)
     ax.set_ylim(0, 100)
     ax.set_ylabel("share of complaints (%)")
     ax.set_title("Complaint type mix (what customers want)")

@@ -14,6 +14,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 
 from analyzer.trends.charts import render_charts, segment_tick, top_segment_values
+from analyzer.trends.dates import FREQUENCIES
 from analyzer.trends.names import bilingual
 from analyzer.trends.report import Alert, Cell, ImpactScope, TermList, TrendReport, Verbatim
 
@@ -111,8 +112,9 @@ def _header(report: TrendReport) -> str:
     card_html = "".join(f'<div class="card"><b>{v:,}</b><span>{_e(t)}</span></div>'
                         for v, t in cards)
     if report.has_dates and report.periods:
+        unit = FREQUENCIES.get(report.freq or "", report.freq)
         span = (f"{_e(report.periods[0].start)} to {_e(report.periods[-1].end)}, "
-                f"{len(report.periods)} periods of {_e(report.freq)} "
+                f"{len(report.periods)} periods of one {_e(unit)} "
                 f"(date column: {_e(report.date_column)})")
     else:
         span = "no usable dates: totals and segment breakdowns only / 无可用日期：仅汇总与分组"
@@ -234,8 +236,8 @@ def _terms(report: TrendReport) -> str:
     else:
         out.append("<p>Terms rising most in the latest period compared with the baseline "
                    "periods (weighted log-odds with an informative Dirichlet prior, Monroe et "
-                   "al. 2008; z &ge; " f"{report.config.term_z:g}). / 最近周期相对基线上升最多的词。"
-                   "</p>")
+                   f"al. 2008; z &ge; {report.config.term_z:g}). / "
+                   "最近周期相对基线上升最多的词。</p>")
     out.extend(_term_block(t) for t in report.terms)
     return "".join(out)
 
