@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from analyzer.errors import AnalyzerError, InputFileError, InvalidInputError, ModelError
-from api.middleware import request_id_of
+from api.middleware import REQUEST_ID_HEADER, request_id_of
 
 ERROR_LOGGER = "complaint_analyzer.api"
 
@@ -85,7 +85,10 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logging.getLogger(ERROR_LOGGER).error(
         "unhandled %s on %s %s (request %s)", type(exc).__name__, request.method,
         request.url.path, request_id_of(request.scope), exc_info=exc)
-    return JSONResponse(_body("internal server error", request), status_code=500)
+    # Sent by Starlette's outermost middleware, outside the one that adds X-Request-ID.
+    request_id = request_id_of(request.scope)
+    return JSONResponse(_body("internal server error", request), status_code=500,
+                        headers={REQUEST_ID_HEADER: request_id} if request_id else None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -213,17 +213,35 @@ Freq = Literal["D", "W", "M", "Q"]
 
 
 class TrendOptions(BaseModel):
-    """Options of ``complaint-analyzer trends`` (see ``analyzer.trends.aggregate``)."""
+    """The options of ``complaint-analyzer trends``, by the same names."""
 
     model_config = _STRICT
 
-    date_column: str | None = Field(None, description="Date column; detected when null.")
-    freq: Freq = Field("W", description="Period length: day, week, month or quarter.")
+    date_column: str | None = Field(None, description="Date column; detected when null "
+                                    "(date, created_at, time, 日期 ...).")
+    no_dates: bool = Field(False, description="Ignore dates: totals and segment breakdowns "
+                           "only.")
+    freq: Freq = Field("W", description="Period: day, week (Mon-Sun), month or quarter.")
     by: list[str] = Field(default_factory=list, description="Segment columns.")
-    prefix: str = Field("", description="Prefix of the classifier columns.")
+    prefix: str = Field("", description="Prefix of the columns added by classify.")
     text_column: str | None = Field(None, description="Text column; detected when null.")
-    use_dates: bool = Field(True, description="False ignores dates (totals only).")
-    dayfirst: bool | None = Field(None, description="Force dd/mm (true) or mm/dd (false).")
+    month_first: bool = Field(False, description="Read ambiguous dates like 03/04/2024 as "
+                              "month/day (default: decide from the data).")
+    baseline: int = Field(8, ge=1, le=520, description="Trailing periods in the baseline.")
+    min_count: int = Field(10, ge=1, description="Smallest count that can raise an alert.")
+    alpha: float = Field(0.05, gt=0, lt=1, description="False discovery rate of the alerts.")
+    terms_by_segment: bool = Field(False, description="Also find emerging terms per segment "
+                                   "value.")
+    silent_per_complaint: float = Field(26.0, ge=0, allow_inf_nan=False,
+                                        description="Silent dissatisfied customers per "
+                                        "complaint (rule of thumb).")
+    return_rate: float = Field(0.96, ge=0, le=1, description="Share of complainants who "
+                               "return when resolved within 24 h (rule of thumb).")
+    value_per_customer: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                             description="Value of one customer, to express "
+                                             "impact as money.")
+    currency: str = Field("", max_length=20, description="Currency label of "
+                          "value_per_customer.")
 
 
 class TrendsRequest(TrendOptions):

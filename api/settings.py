@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(
         50_000, ge=1, description="Longest text accepted, in characters (the model itself "
         "reads the first 20,000 characters and flags longer texts as truncated).")
+    coalesce_max: int = Field(
+        64, ge=1, description="Most concurrent /v1/analyze texts analysed in one model call "
+        "(1 analyses each request on its own).")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS; none when empty.")
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(

@@ -6,16 +6,21 @@ once the answer has been sent; nothing is kept after a request.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import tempfile
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from starlette.exceptions import HTTPException
 
-from analyzer.errors import InputFileError
+from analyzer.errors import AnalyzerError, InputFileError
 from analyzer.tabular import FORMATS, detect_format
+
+T = TypeVar("T")
 
 #: Media type of each tabular format (answers, and uploads without a usable file name).
 MEDIA_TYPES: dict[str, str] = {
@@ -31,7 +36,6 @@ _BY_MEDIA_TYPE: dict[str, str] = {
     "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
     "application/vnd.apache.parquet": "parquet", "application/x-parquet": "parquet",
 }
-ACCEPTED = ".csv, .tsv, .txt, .xlsx, .jsonl, .parquet"
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -51,8 +55,9 @@ def upload_format(filename: str | None, content_type: str | None,
     if fmt is None and content_type:
         fmt = _BY_MEDIA_TYPE.get(content_type.split(";")[0].strip().lower())
     if fmt is None or fmt not in allowed:
+        accepted = ", ".join(f".{f} ({MEDIA_TYPES[f].split(';')[0]})" for f in allowed)
         raise HTTPException(415, f"unsupported upload type (file name {filename!r}, media "
-                            f"type {content_type!r}); send one of: {ACCEPTED}")
+                            f"type {content_type!r}); send one of: {accepted}")
     return fmt
 
 
@@ -79,3 +84,23 @@ def spool(source: IO[bytes], folder: Path, fmt: str) -> Path:
     with target.open("wb") as out:
         shutil.copyfileobj(source, out, 1 << 20)
     return target
+
+
+def read_safely(action: Callable[[], T]) -> T:
+    """Run ``action`` (which reads an uploaded file); decoding and parsing errors that the
+    readers let through become ``InputFileError`` (400), logged as a warning with the
+    type and the line that raised (not the message, which may quote the file's content) so
+    that a reader bug stays visible. Library errors pass unchanged."""
+    try:
+        return action()
+    except AnalyzerError:
+        raise
+    except (UnicodeError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        frame = exc.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = (f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}"
+                 if frame is not None else "?")
+        logging.getLogger("complaint_analyzer.api").warning(
+            "unreadable upload: %s raised at %s", type(exc).__name__, where)
+        raise InputFileError(f"the uploaded file could not be read: {exc}") from exc

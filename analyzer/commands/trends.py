@@ -20,6 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "terms, representative complaints and rule-of-thumb impact estimates.")
     p.add_argument("classified", help="classified CSV, Parquet file or folder of Parquet files")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
+    add_trend_arguments(p)
+    p.set_defaults(func=run)
+
+
+def add_trend_arguments(p: argparse.ArgumentParser) -> None:
+    """The aggregation options shared by ``trends`` and ``report``."""
     p.add_argument("--date-column", metavar="C",
                    help="date column (default: detect date, created_at, time, 日期 ...)")
     p.add_argument("--no-dates", action="store_true",
@@ -51,20 +57,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--value-per-customer", type=float, metavar="V",
                    help="value of one customer, to express impact as money")
     p.add_argument("--currency", default="", help="currency label of --value-per-customer")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read, aggregate, write; print where the report is."""
-    from analyzer.trends import (
-        ImpactAssumptions,
-        TrendConfig,
-        aggregate,
-        read_classified,
-        write_report,
-    )
+    from analyzer.trends import read_classified
 
-    frame = read_classified(args.classified)
+    return write_trends(read_classified(args.classified), args)
+
+
+def write_trends(frame: object, args: argparse.Namespace) -> int:
+    """Aggregate a classified frame with the options in ``args`` and write the report."""
+    from analyzer.trends import ImpactAssumptions, TrendConfig, aggregate, write_report
+
     config = TrendConfig(
         baseline_periods=args.baseline,
         min_baseline_periods=min(3, args.baseline),

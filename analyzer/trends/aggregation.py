@@ -130,7 +130,12 @@ def aggregate(
     rows = prepare_rows(frame, columns)
     notes: list[str] = []
 
-    grid = _periods(frame, columns.date, freq, dayfirst, notes)
+    if columns.date_detected:
+        notes.append(f"Dates are read from column {columns.date!r} (detected by its name; "
+                     "pass date_column / --date-column to choose another).")
+    if columns.text_detected:
+        notes.append(f"Texts are read from column {columns.text!r} (detected by its name).")
+    grid = _periods(frame, columns.date, freq, dayfirst, notes, use_dates)
     has_dates = len(grid.labels) > 0
     n_periods = len(grid.labels)
     slots = period_slots(grid.codes, n_periods)
@@ -139,6 +144,8 @@ def aggregate(
     cube = complaint_cube(rows, slots, n_periods + 1)
 
     counts = _row_counts(rows, grid)
+    if not counts.total:
+        notes.append("The input has no rows.")
     if counts.errors:
         notes.append(f"{counts.errors} row(s) have a classifier error; they are counted "
                      "separately and never as complaints.")
@@ -210,18 +217,21 @@ def aggregate(
 
 
 def _periods(frame: pd.DataFrame, column: str | None, freq: str, dayfirst: bool | None,
-             notes: list[str]) -> PeriodGrid:
+             notes: list[str], use_dates: bool) -> PeriodGrid:
     """The period grid of the date column (empty without one), with notes about it."""
     if column is None:
-        notes.append("No date column: the report has totals and segment breakdowns only, "
-                     "without trends, alerts or emerging terms. Pass date_column / "
-                     "--date-column to enable them.")
+        why = ("Dates are ignored (no-dates mode)" if not use_dates else
+               "No date column found (looked for date, created_at, time, timestamp, 日期, "
+               "时间 ...)")
+        notes.append(f"{why}: the report has totals and segment breakdowns only, without "
+                     "trends, alerts or emerging terms (terms distinctive of each cause are "
+                     "shown instead). Pass date_column / --date-column to enable them.")
         return period_grid(pd.Series(pd.NaT, index=range(len(frame)),
                                      dtype="datetime64[ns]"), freq)
     dates = parse_dates(frame[column].reset_index(drop=True), dayfirst=dayfirst)
     grid = period_grid(dates, freq)
     undated = int((grid.codes < 0).sum())
-    if not grid.labels:
+    if not grid.labels and len(frame):
         notes.append(f"No value of date column {column!r} could be read as a date: all rows "
                      "are undated, so the report has totals and segment breakdowns only.")
     elif undated:

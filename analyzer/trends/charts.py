@@ -10,11 +10,16 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from analyzer.trends.names import ALL, english
 from analyzer.trends.report import TrendReport
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _PALETTE: tuple[str, ...] = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#9c755f", "#76b7b2", "#edc948",
@@ -46,7 +51,8 @@ def segment_tick(rank: int, value: str) -> str:
     return f"{rank}. {readable}" if readable else f"{rank}. (see table)"
 
 
-def _figure(width: float = 10.0, height: float = 4.2):  # -> (Figure, Axes)
+def _figure(width: float = 10.0, height: float = 4.2) -> tuple[Figure, Axes]:
+    """A new figure on its own Agg canvas (no pyplot, no global state) and its axes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -58,14 +64,14 @@ def _figure(width: float = 10.0, height: float = 4.2):  # -> (Figure, Axes)
     return fig, ax
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
-def _period_axis(ax, labels: Sequence[str]) -> None:
+def _period_axis(ax: Axes, labels: Sequence[str]) -> None:
     step = max(1, int(np.ceil(len(labels) / 12)))
     ticks = list(range(0, len(labels), step))
     ax.set_xticks(ticks)

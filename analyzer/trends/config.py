@@ -19,8 +19,6 @@ class TrendConfig:
         ``min_ratio``: an alert also needs observed >= ``min_ratio`` x expected.
         ``alpha``: false-discovery rate for Benjamini-Hochberg over all the report's tests
         (overall and per segment).
-        ``min_coverage``: a partly covered period (the data starts or ends inside it) is only
-        tested when at least this fraction of it is covered.
         ``alert_periods``: test only the last N periods (``None``: every period).
         ``max_test_segments``: per segment column, only the N largest values are tested
         (all values are still counted in the tables).
@@ -41,7 +39,6 @@ class TrendConfig:
     min_count: int = 10
     min_ratio: float = 1.3
     alpha: float = 0.05
-    min_coverage: float = 0.25
     alert_periods: int | None = None
     max_test_segments: int = 50
     max_alerts: int = 200
@@ -83,10 +80,6 @@ class TrendConfig:
             raise InvalidInputError(f"alpha must be between 0 and 1, got {self.alpha}")
         if self.min_ratio < 1.0:
             raise InvalidInputError(f"min_ratio must be at least 1.0, got {self.min_ratio}")
-        if not 0.0 < self.min_coverage <= 1.0:
-            raise InvalidInputError(
-                f"min_coverage must be in (0, 1], got {self.min_coverage}"
-            )
         if self.alert_periods is not None and self.alert_periods < 1:
             raise InvalidInputError(
                 f"alert_periods must be at least 1 or None, got {self.alert_periods}"

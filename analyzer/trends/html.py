@@ -175,6 +175,10 @@ def _trends(report: TrendReport, charts: Mapping[str, bytes]) -> str:
         col = {name: i for i, name in enumerate(t.columns)}
         out.append(f"<h3>Latest period {_e(report.latest_period)} by cause / "
                    "最近周期各原因</h3>")
+        last = report.periods[-1]
+        if last.label == report.latest_period and last.coverage < 1.0:
+            out.append(f'<p class="note">Partial period: the data covers {last.coverage:.0%} '
+                       "of it, so counts may still be low. / 该周期数据不完整。</p>")
         out.append(_table(
             ["Cause / 原因", "Complaints / 投诉", "Share / 占比", "Previous / 上期",
              "Change / 变化", "Expected / 预期", "Ratio / 倍数", "Alert / 预警"],

@@ -41,8 +41,16 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """Every column as text, empty cells as empty strings; pyarrow's parser (multi-threaded)
+    first, pandas' own parser if pyarrow cannot handle the file."""
+    options = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        try:
+            return pd.read_csv(path, engine="pyarrow", **options)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+            raise
+        except (ImportError, ValueError, TypeError):
+            return pd.read_csv(path, **options)
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path} is not UTF-8 text; save it as UTF-8 CSV (the classify "
                              "command writes UTF-8)") from exc

@@ -1,19 +1,22 @@
 """Rises against a trailing baseline: a count test per series and period, with FDR control.
 
 For series ``s`` and period ``t`` the baseline is the up to ``baseline_periods`` previous
-periods that the data covers fully (a partly covered first period would bias it low): ``n``
-periods holding ``S`` complaints in total, mean ``m = S / n`` and sample variance ``v``. The
-expected count is ``m * coverage[t]``. The test is the exact conditional test for two Poisson
-rates: under "no change", given ``c + S`` complaints in the ``coverage[t] + n`` periods, the
-current count ``c`` is Binomial(``c + S``, ``coverage[t] / (coverage[t] + n)``), and the
-p-value is its upper tail ``P(X >= c)``. This accounts for the volume (a rise from 2 to 4 is
-not significant, from 200 to 400 is) and for the uncertainty of a short baseline. When the
-baseline is over-dispersed (``phi = v / m > 1``), both counts are divided by ``phi``
-(quasi-Poisson scaling) and the tail is taken from the regularised incomplete beta function,
-so noisy series need larger rises. Only periods with enough baseline
-(``min_baseline_periods``), enough coverage and an observed count of at least ``min_count``
-are tested; Benjamini-Hochberg q-values are then computed over all tests of a report. An
-alert needs ``q <= alpha`` and ``observed >= min_ratio * expected``.
+periods that the data covers fully (a first period that the data enters part-way would bias it
+low): ``n`` periods holding ``S`` complaints in total, mean ``m = S / n`` (the expected count)
+and sample variance ``v``. The test is the exact conditional test for two Poisson rates: under
+"no change", given ``c + S`` complaints in the ``1 + n`` periods, the current count ``c`` is
+Binomial(``c + S``, ``1 / (1 + n)``), and the p-value is its upper tail ``P(X >= c)``. This
+accounts for the volume (a rise from 2 to 4 is not significant, from 200 to 400 is) and for
+the uncertainty of a short baseline. When the baseline is over-dispersed (``phi = v / m > 1``),
+both counts are divided by ``phi`` (quasi-Poisson scaling) and the tail is taken from the
+regularised incomplete beta function, so noisy series need larger rises. Only periods with
+enough baseline (``min_baseline_periods``) and an observed count of at least ``min_count`` are
+tested; Benjamini-Hochberg q-values are then computed over all tests of a report. An alert
+needs ``q <= alpha`` and ``observed >= min_ratio * expected``.
+
+A last period that the data leaves part-way (export in mid-week) is tested against the full
+expected count, without scaling: its count can only look lower, so partial periods never cause
+false alerts, at the price of missing small rises until the period is complete.
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ def score_series(counts: np.ndarray, coverage: np.ndarray, config: TrendConfig) 
     """Test every series (rows of ``counts``) in every period (columns) against its baseline.
 
     ``coverage[t]`` is the fraction of period ``t`` covered by data (see
-    :class:`analyzer.trends.dates.PeriodGrid`). Pure function of its inputs.
+    :class:`analyzer.trends.dates.PeriodGrid`); partly covered periods are left out of
+    baselines. Pure function of its inputs.
     """
     counts = np.asarray(counts, dtype=float)
     n_periods = counts.shape[1]
@@ -69,24 +73,19 @@ def score_series(counts: np.ndarray, coverage: np.ndarray, config: TrendConfig) 
     n = np.broadcast_to(_window_sums(full, window), counts.shape)
     total = _window_sums(weighted, window)
     total_sq = _window_sums(weighted**2, window)
-    share = coverage[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(n > 0, total / n, np.nan)
         variance = np.where(n > 1, (total_sq - n * mean**2) / (n - 1), np.nan)
         phi = np.where(mean > 0, np.maximum(1.0, variance / mean), 1.0)
         phi = np.where(np.isfinite(phi), phi, 1.0)
-        expected = mean * share
+        expected = mean
         # a silent baseline still gives a finite ratio: half a complaint over the window
-        ratio = counts / np.maximum(expected, 0.5 * share / np.maximum(n, 1))
+        ratio = counts / np.maximum(expected, 0.5 / np.maximum(n, 1))
 
     previous = np.full_like(counts, np.nan)
     previous[:, 1:] = counts[:, :-1]
 
-    testable = (
-        (n >= config.min_baseline_periods)
-        & (share >= config.min_coverage)
-        & (counts >= config.min_count)
-    )
+    testable = (n >= config.min_baseline_periods) & (counts >= config.min_count)
     if config.alert_periods is not None:
         recent = np.zeros(n_periods, dtype=bool)
         recent[-config.alert_periods:] = True
@@ -97,8 +96,7 @@ def score_series(counts: np.ndarray, coverage: np.ndarray, config: TrendConfig) 
         dispersion = phi[testable]
         k = counts[testable] / dispersion
         trials = (counts[testable] + total[testable]) / dispersion
-        p0 = np.broadcast_to(share, counts.shape)[testable]
-        p0 = p0 / (p0 + n[testable])
+        p0 = 1.0 / (1.0 + n[testable])
         # P(X >= k) for X ~ Binomial(trials, p0), continued to real k and trials
         p = special.betainc(k, np.maximum(trials - k + 1.0, 1e-12), p0)
         p_value[testable] = np.clip(p, 0.0, 1.0)

@@ -58,7 +58,7 @@ def clean_tokens(tokens: Iterable[str], stopwords: frozenset[str]) -> frozenset[
 
 
 class TokenCache:
-    """Tokenises texts by row position, each at most once (a per-call working cache)."""
+    """Tokenises texts by row position, each distinct text once (a per-call working cache)."""
 
     def __init__(self, texts: pd.Series, tokenizer: Tokenizer,
                  stopwords: frozenset[str]) -> None:
@@ -66,6 +66,19 @@ class TokenCache:
         self._tokenizer = tokenizer
         self._stopwords = stopwords
         self._done: dict[int, frozenset[str]] = {}
+        self._by_text: dict[str, frozenset[str]] = {}
+        self._keep: dict[str, bool] = {}
+
+    def _clean(self, tokens: Iterable[str]) -> frozenset[str]:
+        kept: set[str] = set()
+        for raw in tokens:
+            token = str(raw).strip().lower()
+            keep = self._keep.get(token)
+            if keep is None:
+                keep = self._keep[token] = keep_token(token, self._stopwords)
+            if keep:
+                kept.add(token)
+        return frozenset(kept)
 
     def documents(self, rows: np.ndarray) -> list[frozenset[str]]:
         """Cleaned token sets of the given row positions (``texts`` is positional)."""
@@ -73,8 +86,11 @@ class TokenCache:
         if missing:
             values = self._texts.iloc[missing].tolist()
             for row, text in zip(missing, values, strict=True):
-                tokens = self._tokenizer(text) if text else ()
-                self._done[row] = clean_tokens(tokens, self._stopwords)
+                doc = self._by_text.get(text)
+                if doc is None:
+                    doc = self._clean(self._tokenizer(text)) if text else frozenset()
+                    self._by_text[text] = doc
+                self._done[row] = doc
         return [self._done[int(r)] for r in rows]
 
     def background(self) -> Counter[str]:

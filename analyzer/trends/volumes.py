@@ -216,11 +216,13 @@ def segment_volumes_table(rows: PreparedRows, slots: np.ndarray,
     types = np.asarray(rows.type.labels, dtype=object)
     periods = np.asarray(labels, dtype=object)
     parts: dict[str, list[object]] = {k: [] for k in (
-        "column", "value", "period", "cause", "type", "count")}
+        "column", "value", "period", "cause", "type", "count", "share")}
     for column, seg in rows.segments.items():
         sizes = [len(seg.labels), len(periods), len(causes), len(types)]
         (v, p, c, t), counts = _sparse_counts(
             [seg.codes, slots, rows.cause.codes, rows.type.codes], sizes, complaints)
+        cell = v * len(periods) + p
+        per_cell = np.bincount(cell, weights=counts, minlength=len(seg.labels) * len(periods))
         values = np.asarray(seg.labels, dtype=object)
         parts["column"] += [column] * len(counts)
         parts["value"] += values[v].tolist()
@@ -228,9 +230,11 @@ def segment_volumes_table(rows: PreparedRows, slots: np.ndarray,
         parts["cause"] += causes[c].tolist()
         parts["type"] += types[t].tolist()
         parts["count"] += counts.tolist()
+        parts["share"] += _share(counts, per_cell[cell]).tolist()
     return Table.from_columns(
         "segment_volumes",
-        "Complaints per segment value x period x cause x type (cells with complaints only).",
+        "Complaints per segment value x period x cause x type (cells with complaints only); "
+        "share = count / complaints of that segment value in that period.",
         parts,
     )
 

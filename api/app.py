@@ -1,0 +1,108 @@
+"""The FastAPI application factory.
+
+``create_app()`` builds a self-contained app: its settings and model live in ``app.state``
+(no module-level state), the model is loaded once in the lifespan, and the middleware stack is,
+from the outside in: access log (request id, timing) -> CORS (when origins are configured) ->
+API keys and size limits -> FastAPI (error translation, routes).
+
+Run it with ``complaint-analyzer serve`` or any ASGI server:
+``uvicorn --factory api.app:create_app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from api.coalesce import Coalescer
+from api.errors import install_error_handlers
+from api.middleware import API_KEY_HEADER, REQUEST_ID_HEADER, AccessLogMiddleware, GuardMiddleware
+from api.routes import health_router, v1_router
+from api.settings import Settings
+
+if TYPE_CHECKING:
+    from analyzer.model import Analyzer
+
+DESCRIPTION = """
+Why customers complain and what they want: classify Chinese and English complaints by
+**cause** (product, service attitude, facilities, expectations, malicious) and **type**
+(redress, voice, exit), in real time or in bulk, and find trends.
+
+* `POST /v1/analyze` one text, `POST /v1/analyze/batch` up to 1,000 texts;
+* `POST /v1/classify/csv` a whole export, streamed back with the result columns added;
+* `POST /v1/trends` trends of classified rows (JSON, or HTML with `?format=html`);
+* `GET /v1/labels`, `GET /v1/model`, `GET /healthz`, `GET /readyz`.
+
+Errors always have the body `{"detail": ..., "request_id": ...}`. When the service has API
+keys configured, every `/v1` call needs an `X-API-Key` header.
+"""
+
+WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
+
+
+def load_model(settings: Settings) -> Analyzer:
+    """The model named by ``settings.model_path``, else the packaged default (cached).
+
+    Raises ``ModelError`` when the file is missing or unreadable.
+    """
+    from analyzer.persistence import default_analyzer, load_analyzer
+
+    if settings.model_path is not None:
+        return load_analyzer(settings.model_path)
+    return default_analyzer()
+
+
+def warm_up(analyzer: Analyzer) -> None:
+    """Run one small analysis (with explanations) so the first request does not pay for
+    the segmenter's dictionary and the explanation caches."""
+    analyzer.analyze_many(list(WARM_UP_TEXTS), explain=True)
+
+
+def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
+    """Build the API.
+
+    ``settings`` defaults to ``Settings()`` (environment and ``.env``); ``analyzer``, when
+    given, is served instead of loading ``settings.model_path`` or the packaged model (tests
+    inject models this way). The model is loaded and warmed up in the lifespan, so
+    ``/readyz`` answers 200 only once requests can be served; a model that cannot be loaded
+    makes startup fail with the ``ModelError``.
+    """
+    from analyzer import __version__
+
+    settings = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        model = analyzer if analyzer is not None else await run_in_threadpool(load_model,
+                                                                              settings)
+        await run_in_threadpool(warm_up, model)
+        coalescer = Coalescer(model, settings.coalesce_max)
+        app.state.coalescer = coalescer
+        app.state.analyzer = model
+        try:
+            yield
+        finally:
+            app.state.analyzer = None
+            await coalescer.close()
+
+    app = FastAPI(title="complaint-analyzer", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.analyzer = None
+    app.state.coalescer = None
+    app.include_router(health_router())
+    app.include_router(v1_router(settings))
+    install_error_handlers(app)
+    app.add_middleware(GuardMiddleware, settings=settings)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST"],
+                           allow_headers=[API_KEY_HEADER, REQUEST_ID_HEADER, "Content-Type"],
+                           expose_headers=[REQUEST_ID_HEADER])
+    app.add_middleware(AccessLogMiddleware)
+    return app
