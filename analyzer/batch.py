@@ -167,11 +167,12 @@ def default_output_path(input_path: Path, fmt: str) -> Path:
     return input_path.with_name(f"{input_path.stem}.classified.{fmt}")
 
 
-def _chunk_results(chunks: Iterator[pd.DataFrame], text_column: str, options: BatchOptions
-                   ) -> Iterator[tuple[pd.DataFrame, dict[str, list[object]]]]:
-    """Pair each chunk with its result columns, in order, using ``options.jobs`` processes."""
+def _chunk_results(chunks: Iterator[pd.DataFrame], text_column: str, options: BatchOptions,
+                   model: Any = None) -> Iterator[tuple[pd.DataFrame, dict[str, list[object]]]]:
+    """Pair each chunk with its result columns, in order, using ``options.jobs`` processes
+    (``model``, when given, is used in this process instead of loading one)."""
     if options.jobs <= 1:
-        model = _load_model(options.model_path)
+        model = model if model is not None else _load_model(options.model_path)
         for chunk in chunks:
             yield chunk, classify_texts(model, chunk[text_column].tolist(),
                                         explain=options.explain)
@@ -250,13 +251,16 @@ def classify_file(input_path: str | Path, output_path: str | Path | None = None,
                   options: BatchOptions | None = None, *,
                   progress_stream: IO[str] | None = None,
                   stdout: IO[str] | None = None,
-                  on_chunk: Callable[[int], None] | None = None) -> BatchSummary:
+                  on_chunk: Callable[[int], None] | None = None,
+                  model: Any = None) -> BatchSummary:
     """Classify a CSV/TSV/XLSX/JSONL/Parquet file into ``output_path``.
 
     ``output_path`` ``None`` means ``INPUT.classified.FMT``; ``"-"`` writes CSV/TSV/JSONL to
     ``stdout``. Every input row is written exactly once, in order, with its original
     columns unchanged and the ``RESULT_COLUMNS`` appended (prefixed). Raises
-    ``InputFileError`` for unusable input before any output is created.
+    ``InputFileError`` for unusable input before any output is created. ``model`` (an
+    already loaded :class:`~analyzer.model.Analyzer`) is used when ``options.jobs == 1``;
+    worker processes always load ``options.model_path`` or the default model.
     """
     options = options or BatchOptions()
     if options.jobs < 1 or options.chunk_size < 1:
@@ -295,7 +299,7 @@ def classify_file(input_path: str | Path, output_path: str | Path | None = None,
     handle: IO[str] | None = None
     try:
         writer, handle = _open_writer(out_fmt, tmp_path, stream)
-        for chunk, result in _chunk_results(all_chunks(), text_column, options):
+        for chunk, result in _chunk_results(all_chunks(), text_column, options, model):
             extra = pd.DataFrame({name: result[name.removeprefix(options.prefix)]
                                   for name in added}, index=chunk.index)
             out = pd.concat([chunk, extra], axis=1)

@@ -110,6 +110,10 @@ class OutputMismatchError(DaskEngineError):
     """The written output does not hold exactly the planned number of rows."""
 
 
+class OutputWriteError(DaskEngineError):
+    """A worker could not write its part of the output directory."""
+
+
 # ---------------------------------------------------------------- options and plan
 @dataclass(frozen=True)
 class DaskOptions:
@@ -232,6 +236,9 @@ def expand_inputs(patterns: Sequence[str]) -> list[tuple[str, Path]]:
                 raise InputFileError(f"no input file matches {pattern!r}")
             found.extend((m, Path(m)) for m in matches)
         else:
+            if Path(pattern).is_dir():
+                raise InputFileError(f"input {pattern} is a directory; pass its files or a "
+                                     f"quoted glob such as '{Path(pattern) / '*.parquet'}'")
             if not Path(pattern).is_file():
                 raise InputFileError(f"input file {pattern} does not exist")
             found.append((pattern, Path(pattern)))
@@ -456,7 +463,8 @@ def _worker_version() -> str:
     return analyzer.__version__
 
 
-def _load_into_cache(key: str, data: bytes, directory: Path) -> None:
+def _load_into_cache(key: str, data: bytes, directory: Path, source: str) -> None:
+    """Load the model file ``data`` (from ``source``, for messages) into ``_MODELS[key]``."""
     from analyzer.persistence import load_analyzer
 
     with _MODELS_LOCK:
@@ -465,35 +473,65 @@ def _load_into_cache(key: str, data: bytes, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"complaint-analyzer-model-{key}.npz"
         path.write_bytes(data)
-        _MODELS[key] = load_analyzer(path)
+        try:
+            _MODELS[key] = load_analyzer(path)
+        except ModelError as exc:
+            raise ModelError(f"a worker cannot load {source}: "
+                             f"{str(exc).replace(str(path), 'the model file')}") from exc
+        finally:
+            path.unlink(missing_ok=True)
 
 
-def _plugin_base() -> type:
-    try:
-        from distributed.diagnostics.plugin import WorkerPlugin
-    except ImportError:  # only reached when distributed is absent; never instantiated then
-        return object
-    return WorkerPlugin
+def _define_model_plugin() -> type:
+    """The ``_ModelPlugin`` class (a ``distributed.WorkerPlugin``), defined on first use so
+    that importing this module (e.g. for :func:`read_classified_parquet`) does not import
+    ``distributed``. It pickles by reference as ``analyzer.dask_engine._ModelPlugin``."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class _ModelPlugin(WorkerPlugin):
+        """Sends the model bytes once to every worker and loads the model there once.
+
+        ``setup`` writes the file into the worker's local directory and loads it into the
+        worker-local cache under ``key``; ``teardown`` drops it. The scheduler also runs it
+        on workers that join or restart later, so tasks carry only ``key``.
+        """
+
+        def __init__(self, key: str, data: bytes, source: str = "the model") -> None:
+            self.key = key
+            self.data = data
+            self.source = source
+            self.name = f"complaint-analyzer-model-{key}"
+
+        def setup(self, worker: Any) -> None:
+            _load_into_cache(self.key, self.data, Path(worker.local_directory), self.source)
+
+        def teardown(self, worker: Any) -> None:
+            _MODELS.pop(self.key, None)
+
+    _ModelPlugin.__module__ = __name__
+    _ModelPlugin.__qualname__ = "_ModelPlugin"
+    return _ModelPlugin
 
 
-class _ModelPlugin(_plugin_base()):  # type: ignore[misc]
-    """Sends the model bytes once to every worker and loads the model there once.
+def _model_plugin_class() -> type:
+    """``_ModelPlugin``, defined once per process."""
+    cls = globals().get("_ModelPlugin")
+    if cls is None:
+        cls = globals()["_ModelPlugin"] = _define_model_plugin()
+    return cls
 
-    ``setup`` writes the file into the worker's local directory and loads it into the
-    worker-local cache keyed by ``key``; ``teardown`` drops it. The scheduler also runs it on
-    workers that join or restart later, so tasks carry only ``key``.
-    """
 
-    def __init__(self, key: str, data: bytes) -> None:
-        self.key = key
-        self.data = data
-        self.name = f"complaint-analyzer-model-{key}"
+def __getattr__(name: str) -> Any:
+    """Module attribute hook: resolves ``_ModelPlugin`` when a worker unpickles it."""
+    if name == "_ModelPlugin":
+        return _model_plugin_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def setup(self, worker: Any) -> None:
-        _load_into_cache(self.key, self.data, Path(worker.local_directory))
 
-    def teardown(self, worker: Any) -> None:
-        _MODELS.pop(self.key, None)
+def _unreadable(piece: Piece, exc: OSError) -> InputFileError:
+    return InputFileError(f"a worker cannot read {piece.path} ({exc}); on a remote cluster "
+                          "the inputs must be at the same path on every worker (a shared "
+                          "file system)")
 
 
 def _parse_csv(piece: Piece, **kwargs: Any) -> pd.DataFrame:
@@ -518,6 +556,8 @@ def _parse_csv(piece: Piece, **kwargs: Any) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{piece.describe()} is not valid {piece.encoding}: {exc}"
                              ) from exc
+    except OSError as exc:
+        raise _unreadable(piece, exc) from exc
 
 
 def count_piece_rows(piece: Piece) -> int:
@@ -532,9 +572,12 @@ def read_piece(piece: Piece, columns: Sequence[str], string_columns: Sequence[st
     if piece.format == "parquet":
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetFile(piece.path)
-        table = (parquet.read_row_groups(list(piece.row_groups)) if piece.row_groups
-                 else parquet.schema_arrow.empty_table())
+        try:
+            parquet = pq.ParquetFile(piece.path)
+            table = (parquet.read_row_groups(list(piece.row_groups)) if piece.row_groups
+                     else parquet.schema_arrow.empty_table())
+        except OSError as exc:
+            raise _unreadable(piece, exc) from exc
         frame = table.to_pandas()
     else:
         frame = _parse_csv(piece)
@@ -620,6 +663,10 @@ def write_partition(frame: pd.DataFrame, directory: str, fmt: str, schema: Any,
                 handle.write("\ufeff")
                 out.to_csv(handle, index=False, lineterminator="\n")
         os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputWriteError(
+            f"a worker cannot write {target} ({exc}); the output directory must be on "
+            "storage shared by the client and every worker") from exc
     finally:
         tmp.unlink(missing_ok=True)
     prefix = options.prefix
@@ -683,9 +730,10 @@ def _connect(options: DaskOptions) -> Iterator[Any]:
         try:
             client.wait_for_workers(1, timeout=options.connect_timeout)
         except (TimeoutError, OSError) as exc:
+            where = options.scheduler or "the local cluster"
             raise SchedulerUnreachableError(
-                f"the Dask scheduler at {options.scheduler} has no workers; start some with "
-                f"'dask worker {options.scheduler}'") from exc
+                f"the Dask scheduler at {where} has no workers; start some with "
+                f"'dask worker {where}'") from exc
         yield client
 
 
@@ -726,7 +774,8 @@ def plan_inputs(patterns: Sequence[str], options: BatchOptions) -> Plan:
     """Resolve the inputs and check their columns (same columns everywhere, text column,
     collisions with the added and order-key columns); the plan has no pieces yet.
 
-    Reads only headers and Parquet schemas. Raises ``InputFileError`` before any work.
+    Reads headers and Parquet footers, and checks that every CSV decodes in its detected
+    encoding (like the local engine). Raises ``InputFileError`` before any work.
     """
     import pyarrow as pa
 
@@ -833,7 +882,8 @@ def verify_output(directory: Path, plan: Plan, fmt: str) -> list[int]:
     for piece in plan.pieces:
         path = directory / part_name(piece.index, fmt)
         if not path.is_file():
-            problems.append(f"{path.name} is missing")
+            problems.append(f"{path.name} is missing (is the output directory on storage "
+                            "shared by all workers?)")
             rows.append(0)
             continue
         rows.append(_count_part_rows(path, fmt))
@@ -906,19 +956,20 @@ def classify_dask(inputs: Sequence[str], output_dir: str | Path | None = None,
         raise InputFileError("--chunk-size must be at least 1")
     output = Path(output_dir) if output_dir is not None else default_output_dir(inputs, fmt)
     start = time.perf_counter()
-    plan = plan_inputs(inputs, options)  # before starting a cluster: headers/schemas only
+    plan = plan_inputs(inputs, options)  # input and output checks before starting a cluster
+    model_source = options.model_path or "the packaged model"
     model_data = _model_bytes(options.model_path)
     with contextlib.ExitStack() as stack:
+        work = _prepare_output(output)
+        stack.callback(shutil.rmtree, work, True)
         if client is None:
             client = stack.enter_context(_connect(dask_options))
         threads = _check_workers(client)
         piece_bytes = effective_partition_size(
             dask_options.partition_size, sum(i.data_bytes for i in plan.inputs), threads)
         plan = cut_pieces(plan, piece_bytes)
-        work = _prepare_output(output)
-        stack.callback(shutil.rmtree, work, True)
         key = uuid.uuid4().hex[:16]
-        plugin = _ModelPlugin(key, model_data)
+        plugin = _model_plugin_class()(key, model_data, model_source)
         try:
             client.register_plugin(plugin)
         except AnalyzerError:

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from analyzer.errors import NotFittedError
+from analyzer.labels import Language
 from analyzer.lexicon import LexiconMatcher
 from analyzer.normalize import PLACEHOLDERS, normalize
 from analyzer.segment import Segmenter
@@ -57,8 +58,8 @@ class Featurizer:
     def __init__(self, lexicons: Mapping[str, Sequence[str]] | None = None, *,
                  word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (1, 3),
                  min_df: int = 2, max_word_features: int = 150_000,
-                 max_char_features: int = 150_000, lexicon_weight: float = 0.5,
-                 char_input: str = "tokens") -> None:
+                 max_char_features: int = 150_000, lexicon_weight: float = 1.5,
+                 char_input: str = "tokens", language_features: bool = True) -> None:
         if char_input not in ("tokens", "text"):
             raise ValueError("char_input must be 'tokens' or 'text'")
         self.lexicons = {k: list(v) for k, v in (lexicons or {}).items()}
@@ -69,6 +70,7 @@ class Featurizer:
         self.max_char_features = max_char_features
         self.lexicon_weight = lexicon_weight
         self.char_input = char_input
+        self.language_features = language_features
         self.word_vectorizer_: TfidfTransform | None = None
         self.char_vectorizer_: TfidfTransform | None = None
         self._matcher: LexiconMatcher | None = None
@@ -115,7 +117,8 @@ class Featurizer:
         return {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
                 "min_df": self.min_df, "max_word_features": self.max_word_features,
                 "max_char_features": self.max_char_features,
-                "lexicon_weight": self.lexicon_weight, "char_input": self.char_input}
+                "lexicon_weight": self.lexicon_weight, "char_input": self.char_input,
+                "language_features": self.language_features}
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Vocabularies (UTF-8, newline-joined, in column order) and IDF weights."""
@@ -136,7 +139,8 @@ class Featurizer:
                          max_word_features=params["max_word_features"],
                          max_char_features=params["max_char_features"],
                          lexicon_weight=params["lexicon_weight"],
-                         char_input=params["char_input"])
+                         char_input=params["char_input"],
+                         language_features=params["language_features"])
         transforms = {}
         for key, analyzer, ngrams in (("word", "word", featurizer.word_ngrams),
                                       ("char", "char_wb", featurizer.char_ngrams)):
@@ -151,11 +155,6 @@ class Featurizer:
         if self.word_vectorizer_ is None or self.char_vectorizer_ is None:
             raise NotFittedError("the featurizer is not fitted; call fit() or load a model")
         return self.word_vectorizer_, self.char_vectorizer_
-
-    def lexicon_matrix(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
-        """Scaled cue-lexicon hit counts, one column per lexicon (in ``lexicon_names``)."""
-        counts = self.matcher.counts([d.normalized for d in docs])
-        return sparse.csr_matrix(np.log1p(counts) * self.lexicon_weight)
 
     @property
     def lexicon_names(self) -> list[str]:
@@ -173,13 +172,42 @@ class Featurizer:
 
     def transform_blocks(self, docs: Sequence[Prepared]
                          ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """The word block alone (for explanations) and the full feature matrix."""
+        """The word block alone (for explanations) and the full feature matrix
+        ``[word | char | lexicon | language]``, each built in one step from its parts."""
         word, char = self._check_fitted()
-        word_block = word.transform([d.joined for d in docs])
-        blocks = [word_block, char.transform(self._char_docs(docs))]
+        parts = [word.components([d.joined for d in docs]),
+                 char.components(self._char_docs(docs))]
+        widths = [len(word.idf), len(char.idf)]
         if self.lexicons:
-            blocks.append(self.lexicon_matrix(docs))
-        return word_block, sparse.hstack(blocks, format="csr")
+            parts.append(_dense_components(self.lexicon_values(docs)))
+            widths.append(len(self.matcher.names))
+        if self.language_features:
+            parts.append(_dense_components(self.language_values(docs)))
+            widths.append(len(Language))
+        offsets = np.cumsum([0, *widths[:-1]])
+        rows = np.concatenate([p[0] for p in parts])
+        order = np.argsort(rows, kind="stable")  # blocks stay in column order within a row
+        columns = np.concatenate([p[1] + off for p, off in zip(parts, offsets)])[order]
+        values = np.concatenate([p[2] for p in parts]).astype(np.float32)[order]
+        full = _csr(values, columns, rows[order], (len(docs), int(sum(widths))))
+        word_block = _csr(parts[0][2], parts[0][1], parts[0][0], (len(docs), widths[0]))
+        return word_block, full
+
+    def lexicon_values(self, docs: Sequence[Prepared]) -> np.ndarray:
+        """Scaled cue-lexicon hit counts, one column per lexicon (in ``lexicon_names``)."""
+        counts = self.matcher.counts([d.normalized for d in docs])
+        return np.log1p(counts) * self.lexicon_weight
+
+    def language_values(self, docs: Sequence[Prepared]) -> np.ndarray:
+        """One-hot detected language (zh, en, mixed, other): lets each language have its own
+        intercept while sharing everything else."""
+        from analyzer.language import detect_language
+
+        order = [lang.value for lang in Language]
+        out = np.zeros((len(docs), len(order)), dtype=np.float32)
+        for row, doc in enumerate(docs):
+            out[row, order.index(detect_language(doc.normalized).value)] = 1.0
+        return out
 
     @property
     def n_word_features(self) -> int:
@@ -189,6 +217,20 @@ class Featurizer:
     def word_feature_names(self) -> np.ndarray:
         """Names of the word block's columns (unigrams and space-joined bigrams)."""
         return np.array(self._check_fitted()[0].terms, dtype=object)
+
+
+def _csr(values: np.ndarray, columns: np.ndarray, sorted_rows: np.ndarray,
+         shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A CSR matrix from entries already sorted by row (and by column within a row)."""
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sorted_rows, minlength=shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((values.astype(np.float32, copy=False),
+                              columns.astype(np.int32, copy=False), indptr), shape=shape)
+
+
+def _dense_components(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, columns = np.nonzero(values)
+    return rows, columns, values[rows, columns]
 
 
 def is_keyword_candidate(term: str, stopwords: frozenset[str]) -> bool:

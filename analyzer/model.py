@@ -75,7 +75,7 @@ class Analyzer:
     store, :meth:`analyze` / :meth:`analyze_many` to predict.
     """
 
-    def __init__(self, *, C: float = 8.0, calibration_cv: int = 3,
+    def __init__(self, *, C: float = 16.0, calibration_cv: int = 3,
                  complaint_threshold: float = COMPLAINT_THRESHOLD,
                  secondary_threshold: float = SECONDARY_THRESHOLD, max_chars: int = MAX_CHARS,
                  n_keywords: int = 5, lexicons: Mapping[str, Sequence[str]] | None = None,

@@ -4,7 +4,8 @@ Mixed text is split into script runs; Han runs go to a project-owned jieba segme
 (``rjieba``, jieba's algorithm in Rust, or the reference ``jieba.Tokenizer``; loaded lazily,
 quietly, with the corpus user dictionary); Latin runs are tokenised into words
 that keep contractions (``don't``), alphanumerics (``iphone13``) and hyphenated words (``wi-fi``)
-whole, and mark negation: the word after a negator is emitted as ``not_<word>``.
+whole. Negation is marked in both languages: the two words after a negator (``not``,
+``don't``, 不, 没有, 不是 ...) are emitted as ``not_<word>``, up to the next punctuation.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ NEGATORS: frozenset[str] = frozenset({
     "aren't", "weren't", "won't", "wouldn't", "couldn't", "shouldn't", "haven't", "hasn't",
     "hadn't", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "wont", "nor", "without",
 })
+ZH_NEGATORS: frozenset[str] = frozenset({
+    "不", "没", "没有", "不是", "并不", "并没有", "别", "未", "无", "毫无", "不太", "不怎么",
+    "不够", "不算", "从未", "从不", "不再", "不能", "不会", "没法", "无法",
+})
 NEGATION_PREFIX = "not_"
+#: How many words after a negator are marked as negated.
+NEGATION_SCOPE = 2
 
 
 class JiebaBackend:
@@ -131,26 +138,39 @@ class Segmenter:
         return self._backend().cut(text)
 
     def tokens(self, normalized: str) -> list[str]:
-        """Tokens of an already normalised text (see :func:`analyzer.normalize.normalize`)."""
+        """Tokens of an already normalised text (see :func:`analyzer.normalize.normalize`).
+
+        Negation: after an English or Chinese negator, the next ``NEGATION_SCOPE`` words are
+        emitted as ``not_<word>``; the scope ends early at punctuation.
+        """
         out: list[str] = []
-        negate = False
+        scope = 0
+        previous_end = 0
         for match in _RUN.finditer(normalized):
+            if scope and not normalized[previous_end:match.start()].isspace():
+                scope = 0  # punctuation (or any symbol) between runs ends a negation scope
+            previous_end = match.end()
             kind = match.lastgroup
             piece = match.group()
             if kind == "han":
-                out.extend(self.cut_chinese(piece))
-                negate = False
+                pieces = self.cut_chinese(piece)
+                negators = ZH_NEGATORS
             elif kind == "word":
-                piece = piece.replace("’", "'")
-                if negate and piece not in NEGATORS:
-                    out.append(NEGATION_PREFIX + piece)
-                    negate = False
-                else:
-                    out.append(piece)
-                    negate = piece in NEGATORS
+                pieces = [piece.replace("’", "'")]
+                negators = NEGATORS
             else:
                 out.append(piece)
-                negate = False
+                scope = 0
+                continue
+            for token in pieces:
+                if token in negators:
+                    out.append(token)
+                    scope = NEGATION_SCOPE
+                elif scope:
+                    out.append(NEGATION_PREFIX + token)
+                    scope -= 1
+                else:
+                    out.append(token)
         return out
 
     def segment(self, text: str) -> list[str]:

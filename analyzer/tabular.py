@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -206,7 +207,7 @@ def _xlsx_chunks(spec: InputSpec, chunk_size: int) -> Iterator[pd.DataFrame]:
 def _jsonl_chunks(spec: InputSpec, chunk_size: int) -> Iterator[pd.DataFrame]:
     batch: list[dict[str, object]] = []
     with spec.path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line in _numbered_lines(handle, spec.path):
             if not line.strip():
                 continue
             try:
@@ -222,6 +223,17 @@ def _jsonl_chunks(spec: InputSpec, chunk_size: int) -> Iterator[pd.DataFrame]:
                 batch = []
     if batch:
         yield pd.DataFrame.from_records(batch)
+
+
+def _numbered_lines(handle: Any, path: Path) -> Iterator[tuple[int, str]]:
+    """Lines with their numbers; a decoding error becomes ``InputFileError``."""
+    number = 0
+    try:
+        for number, line in enumerate(handle, start=1):  # noqa: B007
+            yield number, line
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path.name} is not UTF-8 (near line {number + 1}); JSONL "
+                             "input must be UTF-8") from exc
 
 
 def _parquet_chunks(spec: InputSpec, chunk_size: int) -> Iterator[pd.DataFrame]:

@@ -88,24 +88,29 @@ class TfidfTransform:
             columns += known
         return columns
 
-    def transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
+    def components(self, docs: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, columns, values)`` of the L2-normalised sublinear TF-IDF matrix of
+        ``docs``, sorted by row then column, without building a scipy matrix (cheap for
+        single texts)."""
+        keys: list[int] = []
+        width = len(self.idf)
+        for row, doc in enumerate(docs):
+            base = row * width
+            keys += [base + c for c in self._columns(doc)]
+        unique, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+        rows, columns = np.divmod(unique, width)
+        values = (1.0 + np.log(counts)) * self.idf[columns]
+        norms = np.sqrt(np.bincount(rows, weights=values * values))
+        values = values / norms[rows]
+        return rows, columns, values.astype(np.float32)
+
+    def transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
         """The L2-normalised sublinear TF-IDF matrix of ``docs`` (float32, CSR)."""
-        indices: list[int] = []
-        indptr = [0]
-        for doc in docs:
-            indices += self._columns(doc)
-            indptr.append(len(indices))
-        n_rows = len(indptr) - 1
-        matrix = sparse.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int32),
-             np.asarray(indptr, dtype=np.int64)),
-            shape=(n_rows, len(self.idf)))
-        matrix.sum_duplicates()
-        matrix.data = (1.0 + np.log(matrix.data)) * self.idf[matrix.indices].astype(np.float32)
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
-        return matrix
+        rows, columns, values = self.components(docs)
+        indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
+        return sparse.csr_matrix((values, columns.astype(np.int32), indptr),
+                                 shape=(len(docs), len(self.idf)))
 
     @property
     def terms(self) -> list[str]:

@@ -25,6 +25,9 @@ from api.settings import ENV_PREFIX, Settings
 ACCESS_LOGGER = "complaint_analyzer.api.access"
 REQUEST_ID_HEADER = "X-Request-ID"
 API_KEY_HEADER = "X-API-Key"
+#: Paths that never need an API key: health checks and the API documentation.
+OPEN_PATHS: frozenset[str] = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect",
+                                        "/redoc", "/openapi.json"})
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
@@ -105,11 +108,13 @@ class BodyTooLarge(HTTPException):
 
 
 class GuardMiddleware:
-    """API keys on ``/v1`` and request-size limits, before any route reads the body.
+    """API keys and request-size limits, before any route reads the body.
 
-    Contract: when ``settings.api_keys`` is non-empty, every ``/v1`` request except CORS
-    preflights (``OPTIONS``) needs an ``X-API-Key`` equal to one of the keys (compared with
-    ``hmac.compare_digest`` against every key), else 401. Multipart bodies may be up to
+    Contract: when ``settings.api_keys`` is non-empty, every request except CORS preflights
+    (``OPTIONS``) and the :data:`OPEN_PATHS` (health checks and documentation) needs an
+    ``X-API-Key`` equal to one of the keys (compared with ``hmac.compare_digest`` against
+    every key), else 401; so every ``/v1`` route is guarded, whatever prefix (``root_path``)
+    a proxy mounts the app under. Multipart bodies may be up to
     ``max_upload_bytes``, all other bodies up to ``max_body_bytes``: a larger declared
     ``Content-Length`` gets 413 before the body is read, and a body that streams past the
     limit raises :class:`BodyTooLarge` (413) in the route that reads it. Both 413 answers
@@ -136,8 +141,11 @@ class GuardMiddleware:
             return
         headers = Headers(scope=scope)
         path: str = scope["path"]
-        if (self.keys and (path == "/v1" or path.startswith("/v1/"))
-                and scope["method"] != "OPTIONS" and not self._authorised(headers)):
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root):]
+        if (self.keys and path not in OPEN_PATHS and scope["method"] != "OPTIONS"
+                and not self._authorised(headers)):
             response = error_response(
                 401, f"missing or invalid API key; send a valid key in the {API_KEY_HEADER} "
                 "header", scope)

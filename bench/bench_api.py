@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -32,7 +33,8 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,17 @@ class PhaseResult:
     p50_ms: float
     p99_ms: float
     items_per_s: float | None = None
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    server_cpu_ms: float | None = None
+    client_cpu_ms: float | None = None
+
+    @property
+    def capacity_per_s(self) -> float | None:
+        """Requests per second of server CPU: the throughput on one dedicated core,
+        whatever else the machine was doing during the run."""
+        if not self.server_cpu_ms or not self.requests:
+            return None
+        return round(1000.0 * self.requests / self.server_cpu_ms, 1)
 
 
 def short_texts(path: Path, count: int, max_chars: int, seed: int) -> list[str]:
@@ -106,6 +119,32 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+def tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` and its descendants (Linux ``/proc``), or
+    ``None`` where ``/proc`` is not available."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    if pid not in stats:
+        return None
+    total, frontier = 0.0, [pid]
+    while frontier:
+        current = frontier.pop()
+        total += stats[current][1]
+        frontier += [p for p, (parent, _) in stats.items() if parent == current]
+    return total
+
+
 def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float) -> None:
     """Poll ``/readyz`` until 200; raise if the server exits or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
@@ -121,64 +160,171 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float) -> N
     raise RuntimeError(f"server not ready after {timeout:.0f} s")
 
 
-async def run_phase(client: httpx.AsyncClient, name: str, method: str, path: str,
-                    bodies: list[Any] | None, requests: int, concurrency: int,
-                    budget: float, items_per_request: int = 1) -> PhaseResult:
-    """``requests`` calls from ``concurrency`` tasks (cycling through ``bodies``), stopping
-    early when ``budget`` seconds have passed."""
+class RawConnection:
+    """A minimal keep-alive HTTP/1.1 client on one loopback socket (``--client raw``).
+
+    It costs a few tens of microseconds per request, so on a 2-core machine the server, not
+    the load generator, is what gets measured. Bodies are sent as given (JSON bytes).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes | None) -> int:
+        """Send one request and read the whole answer; returns the status code."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        try:
+            self.writer.write(head.encode("ascii") + b"\r\n" + (body or b""))
+            status = int((await self.reader.readline()).split()[1])
+            length, chunked, close = 0, False, False
+            while (line := await self.reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding":
+                    chunked = b"chunked" in value.lower()
+                elif name == b"connection":
+                    close = b"close" in value.lower()
+            if chunked:
+                while size := int((await self.reader.readline()).strip(), 16):
+                    await self.reader.readexactly(size + 2)
+                await self.reader.readline()
+            else:
+                await self.reader.readexactly(length)
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            await self.close()
+            raise
+        if close:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        """Close the socket (a later request reconnects)."""
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+class HttpxConnection:
+    """One worker's view of a shared ``httpx.AsyncClient`` (``--client httpx``)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def request(self, method: str, path: str, body: bytes | None) -> int:
+        """Send one request (body as JSON bytes); returns the status code."""
+        headers = {"content-type": "application/json"} if body is not None else None
+        response = await self.client.request(method, path, content=body, headers=headers)
+        return response.status_code
+
+    async def close(self) -> None:
+        """Nothing to do: the shared client is closed by its owner."""
+
+
+Connection = RawConnection | HttpxConnection
+
+
+async def run_phase(connections: list[Connection], server_pid: int, name: str, method: str,
+                    path: str, bodies: list[bytes] | None, requests: int, budget: float,
+                    items_per_request: int = 1) -> PhaseResult:
+    """``requests`` calls, one worker per connection (cycling through ``bodies``), stopping
+    early when ``budget`` seconds have passed; also measures the CPU time the server and
+    this client spent."""
+    server_before = tree_cpu_seconds(server_pid)
+    client_before = time.process_time()
     latencies: list[float] = []
-    errors = 0
+    kinds: Counter[str] = Counter()
     issued = 0
     start = time.perf_counter()
     deadline = start + budget
 
-    async def worker() -> None:
-        nonlocal issued, errors
+    async def worker(connection: Connection) -> None:
+        nonlocal issued
         while issued < requests and time.perf_counter() < deadline:
             body = bodies[issued % len(bodies)] if bodies else None
             issued += 1
             t0 = time.perf_counter()
             try:
-                response = await client.request(method, path, json=body)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                status = await connection.request(method, path, body)
+                if status != 200:
+                    kinds[f"HTTP {status}"] += 1
+            except (httpx.HTTPError, OSError, ValueError, IndexError,
+                    asyncio.IncompleteReadError) as exc:
+                kinds[type(exc).__name__] += 1
             latencies.append((time.perf_counter() - t0) * 1000)
-            errors += 0 if ok else 1
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(c) for c in connections))
     seconds = time.perf_counter() - start
+    server_after = tree_cpu_seconds(server_pid)
+    server_cpu = (round((server_after - server_before) * 1000, 1)
+                  if server_before is not None and server_after is not None else None)
     done = len(latencies)
     ordered = sorted(latencies) or [0.0]
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return PhaseResult(
-        name=name, requests=done, errors=errors, seconds=round(seconds, 3),
+        name=name, requests=done, errors=sum(kinds.values()), seconds=round(seconds, 3),
         requests_per_s=round(done / seconds, 1) if seconds else 0.0,
         p50_ms=round(statistics.median(ordered), 2), p99_ms=round(p99, 2),
         items_per_s=round(done * items_per_request / seconds, 1)
-        if items_per_request > 1 and seconds else None)
+        if items_per_request > 1 and seconds else None, error_kinds=dict(kinds),
+        server_cpu_ms=server_cpu,
+        client_cpu_ms=round((time.process_time() - client_before) * 1000, 1))
 
 
-async def benchmark(base: str, texts: list[str], args: argparse.Namespace
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+async def benchmark(port: int, server_pid: int, texts: list[str], args: argparse.Namespace
                     ) -> list[PhaseResult]:
-    """Warm-up, then the three phases against ``base``."""
+    """Warm-up, then the three phases against ``127.0.0.1:port``."""
+    analyze_bodies = [_json({"text": t}) for t in texts]
+    batch_bodies = [_json({"items": [{"id": str(i),
+                                      "text": texts[(k * args.batch_size + i) % len(texts)]}
+                                     for i in range(args.batch_size)]}) for k in range(4)]
     limits = httpx.Limits(max_connections=args.concurrency,
                           max_keepalive_connections=args.concurrency)
-    analyze_bodies = [{"text": t} for t in texts]
-    batch_bodies = [{"items": [{"id": str(i), "text": texts[(k * args.batch_size + i)
-                                                          % len(texts)]}
-                               for i in range(args.batch_size)]} for k in range(4)]
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
-        await run_phase(client, "warm-up", "POST", "/v1/analyze", analyze_bodies,
-                        min(200, args.requests), args.concurrency, 10.0)
-        health = await run_phase(client, "healthz", "GET", "/healthz", None, args.requests,
-                                 args.concurrency, args.budget)
-        analyze = await run_phase(client, "analyze", "POST", "/v1/analyze", analyze_bodies,
-                                  args.requests, args.concurrency, args.budget)
-        batch = await run_phase(client, f"batch x{args.batch_size}", "POST",
-                                "/v1/analyze/batch", batch_bodies, args.batch_requests,
-                                args.batch_concurrency, args.budget, args.batch_size)
+    async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", limits=limits,
+                                 timeout=60.0) as client:
+        def pool(size: int) -> list[Connection]:
+            if args.client == "raw":
+                return [RawConnection(HOST, port) for _ in range(size)]
+            return [HttpxConnection(client) for _ in range(size)]
+
+        connections = pool(args.concurrency)
+        batch_connections = pool(args.batch_concurrency)
+        try:
+            await run_phase(connections, server_pid, "warm-up", "POST", "/v1/analyze",
+                            analyze_bodies, min(200, args.requests), 10.0)
+            health = await run_phase(connections, server_pid, "healthz", "GET", "/healthz",
+                                     None, args.requests, args.budget)
+            analyze = await run_phase(connections, server_pid, "analyze", "POST",
+                                      "/v1/analyze", analyze_bodies, args.requests,
+                                      args.budget)
+            batch = await run_phase(batch_connections, server_pid,
+                                    f"batch x{args.batch_size}", "POST", "/v1/analyze/batch",
+                                    batch_bodies, args.batch_requests, args.budget,
+                                    args.batch_size)
+        finally:
+            for connection in connections + batch_connections:
+                await connection.close()
     return [health, analyze, batch]
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def verdicts(results: list[PhaseResult]) -> dict[str, bool]:
@@ -204,29 +350,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-chars", type=int, default=140, help="longest text used")
     parser.add_argument("--log-level", default="info", help="server log level")
     parser.add_argument("--texts", type=Path, default=REAL_TEXTS)
+    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx",
+                        help="load generator: httpx.AsyncClient, or a minimal keep-alive "
+                        "HTTP/1.1 client that leaves more CPU to the server")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
     texts = short_texts(args.texts, 5000, args.max_chars, seed=0)
+    load_before = _load_average()
     port = free_port()
     base = f"http://{HOST}:{port}"
     process = start_server(port, args.workers, args.log_level)
     try:
         wait_ready(base, process, timeout=120)
-        results = asyncio.run(benchmark(base, texts, args))
+        results = asyncio.run(benchmark(port, process.pid, texts, args))
     finally:
         stop_server(process)
 
     source = args.texts.name if args.texts.is_file() else "built-in texts"
     print(f"{time.strftime('%Y-%m-%d')}  {platform.machine()} {os.cpu_count()} cores  "
-          f"server workers={args.workers}  concurrency={args.concurrency}  texts: {source} "
+          f"server workers={args.workers}  concurrency={args.concurrency}  "
+          f"client={args.client}  texts: {source} "
           f"(<= {args.max_chars} chars, mean {statistics.mean(map(len, texts)):.0f})")
+    print(f"load average before: {load_before}, after: {_load_average()}")
     print(f"{'phase':<14}{'requests':>9}{'errors':>7}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'texts/s':>10}")
+          f"{'texts/s':>10}{'srv CPU ms/req':>16}{'req/s per core':>16}")
     for r in results:
         items = f"{r.items_per_s:>10.0f}" if r.items_per_s is not None else f"{'':>10}"
+        per_request = (f"{r.server_cpu_ms / r.requests:>16.3f}"
+                       if r.server_cpu_ms is not None and r.requests else f"{'':>16}")
+        capacity = (f"{r.capacity_per_s:>16.1f}" if r.capacity_per_s is not None
+                    else f"{'':>16}")
         print(f"{r.name:<14}{r.requests:>9}{r.errors:>7}{r.requests_per_s:>10.1f}"
-              f"{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{items}")
+              f"{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{items}{per_request}{capacity}"
+              + (f"  errors: {r.error_kinds}" if r.error_kinds else ""))
     checks = verdicts(results)
     for target, met in checks.items():
         print(f"{'met   ' if met else 'MISSED'} {target}")
@@ -234,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
             "args": {k: str(v) for k, v in vars(args).items()},
-            "results": [asdict(r) for r in results], "targets": checks}, indent=2))
+            "load_average_before": load_before,
+            "results": [{**asdict(r), "capacity_per_s": r.capacity_per_s} for r in results],
+            "targets": checks}, indent=2))
     return 0
 
 

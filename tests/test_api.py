@@ -88,6 +88,19 @@ def test_healthz_answers_before_the_model_is_loaded_and_readyz_does_not(api_mode
     assert refused.status_code == 503 and "readyz" in refused.json()["detail"]
 
 
+def test_the_lifespan_loads_the_model_named_in_the_settings(api_model, tmp_path):
+    path = api_model.save(tmp_path / "served.npz")
+    with TestClient(create_app(make_settings(model_path=path))) as served:
+        assert served.get("/readyz").json() == {"status": "ready"}
+        assert served.get("/v1/model").json()["trained_at"] == api_model.metadata_["trained_at"]
+
+
+def test_a_missing_model_file_stops_the_startup_with_a_model_error(tmp_path):
+    app = create_app(make_settings(model_path=tmp_path / "missing.npz"))
+    with pytest.raises(ModelError, match="does not exist"), TestClient(app):
+        pass
+
+
 def test_readyz_is_ready_once_the_lifespan_loaded_the_model(client):
     assert client.get("/readyz").json() == {"status": "ready"}
 
@@ -289,6 +302,23 @@ def test_api_keys_guard_every_v1_route_but_not_health(api_model):
     assert "APIKeyHeader" in spec["components"]["securitySchemes"]
 
 
+def test_api_keys_guard_v1_under_a_proxy_prefix_too(api_model):
+    app = create_app(make_settings(api_keys=["k"]), analyzer=api_model)
+    with TestClient(app, root_path="/complaints") as proxied:
+        guarded = proxied.get("/complaints/v1/labels")
+        keyed = proxied.get("/complaints/v1/labels", headers={"X-API-Key": "k"})
+        health = proxied.get("/complaints/healthz")
+    assert guarded.status_code == 401
+    assert keyed.status_code == 200 and health.status_code == 200
+
+
+def test_api_keys_guard_unknown_paths_but_not_the_docs(api_model):
+    with app_client(api_model, api_keys=["k"]) as guarded:
+        assert guarded.get("/v2/anything").status_code == 401
+        assert guarded.get("/docs").status_code == 200
+        assert guarded.get("/openapi.json").status_code == 200
+
+
 def test_api_keys_are_checked_before_an_upload_is_read(api_model):
     with app_client(api_model, api_keys=["k"], max_upload_bytes=10) as guarded:
         response = guarded.post("/v1/classify/csv",
@@ -344,10 +374,9 @@ def test_access_log_is_one_json_line_per_request_without_the_text(client, caplog
 class _Broken:
     """A stand-in model whose analysis fails in a given way."""
 
-    metadata_: dict[str, Any] = {}
-
     def __init__(self, error: Exception) -> None:
         self.error = error
+        self.metadata_: dict[str, Any] = {}
 
     def analyze_many(self, texts: list[str], *, explain: bool = False) -> list[Any]:
         if texts == ["手机用了三天就黑屏，要求换新机", "The room was dirty."]:

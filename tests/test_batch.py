@@ -237,3 +237,18 @@ def test_progress_line_shows_rows_and_eta():
     progress.last = -1.0
     progress.update(10, 0.5)
     assert "10 rows" in stream.getvalue() and "ETA" in stream.getvalue()
+
+
+def test_jsonl_that_is_not_utf8_is_an_input_error(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes('{"text": "坏了"}\n'.encode("gbk"))
+    with pytest.raises(InputFileError, match="UTF-8"):
+        classify_file(path, tmp_path / "o.jsonl", BatchOptions(jobs=1))
+
+
+def test_a_loaded_model_can_be_passed_in(tmp_path, small_model):
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    classify_file(source, tmp_path / "o.csv", BatchOptions(jobs=1), model=small_model)
+    out = read_output(tmp_path / "o.csv")
+    expected = small_model.analyze(ROWS[0]["内容"])
+    assert out.loc[0, "complaint_score"] == f"{expected.complaint_score:.4f}"

@@ -80,3 +80,30 @@ def test_corpus_stats_prints_coverage_tables(capsys):
     assert main(["corpus-stats"]) == 0
     out = capsys.readouterr().out
     assert "cause x type" in out and "Length bands" in out
+
+
+def test_report_classifies_then_writes_the_trend_report(tmp_path, capsys):
+    from analyzer.corpus import default_corpus_path
+
+    sample = default_corpus_path().parent / "samples" / "complaints_sample.csv"
+    out = tmp_path / "report"
+    assert main(["report", str(sample), "-o", str(out), "--jobs", "1", "--quiet",
+                 "--by", "region,channel"]) == 0
+    classified = pd.read_csv(out / "classified.csv", dtype=str, keep_default_na=False,
+                             encoding="utf-8-sig")
+    original = pd.read_csv(sample, dtype=str, keep_default_na=False)
+    assert classified["ticket_id"].tolist() == original["ticket_id"].tolist()
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["total"] == len(original)
+    assert (out / "report.html").is_file()
+
+
+def test_corpus_stats_update_rewrites_only_the_marked_block(tmp_path, capsys):
+    from analyzer.commands.corpus_stats import END, START
+
+    card = tmp_path / "card.md"
+    card.write_text(f"intro\n{START}\nold\n{END}\noutro\n", encoding="utf-8")
+    assert main(["corpus-stats", "--update", str(card)]) == 0
+    text = card.read_text(encoding="utf-8")
+    assert text.startswith("intro\n") and text.endswith("outro\n")
+    assert "old" not in text and "Rows by language" in text

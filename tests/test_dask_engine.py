@@ -34,6 +34,7 @@ from analyzer.dask_engine import (  # noqa: E402
     csv_split_points,
     cut_pieces,
     effective_partition_size,
+    expand_inputs,
     parse_size,
     plan_inputs,
     read_classified_parquet,
@@ -270,6 +271,21 @@ def test_irregular_quotes_and_utf16_keep_a_csv_in_one_piece(tmp_path):
     regular = write_csv(tmp_path / "regular.csv", make_rows(50))
     header_end, cuts = csv_split_points(regular, "utf-8", ",", 100)
     assert header_end == len("id,渠道,内容\r\n".encode()) and len(cuts) > 5
+
+
+def test_inputs_expand_globs_in_order_and_never_twice(tmp_path):
+    for name in ("b.csv", "a.csv", "c.parquet"):
+        (tmp_path / name).write_text("text\nx\n")
+    pattern = str(tmp_path / "*.csv")
+    found = expand_inputs([str(tmp_path / "c.parquet"), pattern])
+    assert [p.name for _, p in found] == ["c.parquet", "a.csv", "b.csv"]
+    assert found[1][0] == str(tmp_path / "a.csv")  # source_file is the path as matched
+    for bad, message in (([pattern, str(tmp_path / "a.csv")], "given twice"),
+                         ([str(tmp_path / "*.tsv")], "no input file matches"),
+                         ([str(tmp_path)], "is a directory"),
+                         (["-"], "standard input")):
+        with pytest.raises(InputFileError, match=message):
+            expand_inputs(bad)
 
 
 def test_partition_size_parsing_and_balancing():

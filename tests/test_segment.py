@@ -60,3 +60,10 @@ def test_rjieba_agrees_with_reference_jieba_on_corpus_text(corpus):
         same += sum((a & b).values())
         total += max(sum(a.values()), sum(b.values()))
     assert same / total >= 0.98
+
+
+def test_chinese_negation_marks_the_next_words_until_punctuation(segmenter):
+    tokens = segmenter.segment("键盘不是很好，按键有点歪")
+    assert tokens[:4] == ["键盘", "不是", NEGATION_PREFIX + "很", NEGATION_PREFIX + "好"]
+    assert "按键" in tokens or "键" in tokens
+    assert not any(t.startswith(NEGATION_PREFIX) for t in tokens[4:])
