@@ -9,6 +9,7 @@ leaves a half-written output.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import io
 import os
 import sys
@@ -79,10 +80,9 @@ class BatchSummary:
 
 
 # ---------------------------------------------------------------- classification of texts
-_WORKER_MODEL: Any = None
-
-
+@functools.cache
 def _load_model(model_path: str | None) -> Any:
+    """The model at ``model_path`` (or the default one), loaded once per process."""
     from analyzer.model import Analyzer
     from analyzer.persistence import default_analyzer
 
@@ -90,13 +90,13 @@ def _load_model(model_path: str | None) -> Any:
 
 
 def _init_worker(model_path: str | None) -> None:
-    """Process-pool initializer: load the model once per worker process."""
-    global _WORKER_MODEL
-    _WORKER_MODEL = _load_model(model_path)
+    """Process-pool initializer: load the model once per worker process, up front."""
+    _load_model(model_path)
 
 
-def _classify_in_worker(texts: list[object], explain: bool) -> dict[str, list[object]]:
-    return classify_texts(_WORKER_MODEL, texts, explain=explain)
+def _classify_in_worker(texts: list[object], explain: bool, model_path: str | None
+                        ) -> dict[str, list[object]]:
+    return classify_texts(_load_model(model_path), texts, explain=explain)
 
 
 def _format_score(value: float | None) -> str:
@@ -183,7 +183,7 @@ def _chunk_results(chunks: Iterator[pd.DataFrame], text_column: str, options: Ba
         try:
             for chunk in chunks:
                 future = pool.submit(_classify_in_worker, chunk[text_column].tolist(),
-                                     options.explain)
+                                     options.explain, options.model_path)
                 pending.append((chunk, future))
                 if len(pending) >= options.jobs * 2:
                     done_chunk, done = pending.popleft()

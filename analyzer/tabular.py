@@ -229,7 +229,7 @@ def _numbered_lines(handle: Any, path: Path) -> Iterator[tuple[int, str]]:
     """Lines with their numbers; a decoding error becomes ``InputFileError``."""
     number = 0
     try:
-        for number, line in enumerate(handle, start=1):  # noqa: B007
+        for number, line in enumerate(handle, start=1):
             yield number, line
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path.name} is not UTF-8 (near line {number + 1}); JSONL "

@@ -202,7 +202,6 @@ def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
 
 # ----------------------------------------------------------------------------- files
 def classify_csv(
-    settings: SettingsDep,
     analyzer: AnalyzerDep,
     file: Annotated[UploadFile, File(description="CSV, TSV, XLSX, JSONL or Parquet file.")],
     text_column: Annotated[str | None, Form(description="Text column (default: detected)."
@@ -223,10 +222,6 @@ def classify_csv(
     """
     from analyzer.batch import BatchOptions, classify_file
 
-    # ``analyzer`` only makes the route answer 503 until the service is ready:
-    # classify_file takes no model object and loads the same one itself (the default model
-    # is cached per process; a COMPLAINT_ANALYZER_MODEL_PATH model is reloaded per call).
-    del analyzer
     fmt = uploads.upload_format(file.filename, file.content_type)
     out_fmt = output_format or fmt
     folder = uploads.workspace()
@@ -235,9 +230,9 @@ def classify_csv(
         target = folder / uploads.download_name(file.filename, out_fmt)
         options = BatchOptions(
             text_column=text_column or None, prefix=prefix, output_format=out_fmt,
-            input_format=fmt, jobs=1, explain=explain, safe_cells=safe_cells,
-            model_path=str(settings.model_path) if settings.model_path else None)
-        summary = uploads.read_safely(lambda: classify_file(source, target, options))
+            input_format=fmt, jobs=1, explain=explain, safe_cells=safe_cells)
+        summary = uploads.read_safely(
+            lambda: classify_file(source, target, options, model=analyzer))
     except BaseException:
         uploads.discard(folder)
         raise

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from common import real_texts  # noqa: E402
+from common import real_texts
 
 COLD_START = (
     "import time; t = time.perf_counter(); import analyzer; "

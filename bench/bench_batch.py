@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import real_texts, run_measured  # noqa: E402
+from common import real_texts, run_measured
 
 
 def build_input(path: Path, rows: int) -> list[str]:

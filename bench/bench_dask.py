@@ -12,10 +12,12 @@ process/cluster start-up and model loading count):
 * ``dask``: ``--engine dask --jobs W`` (a LocalCluster of W worker processes), Parquet output;
 * ``dask-csv``: the same with ``--format csv``.
 
-The runs are interleaved ``--repeat`` times (local, dask, dask-csv, local, ...) and each
-engine's best time is kept, which evens out load from other processes. Every run's output
-row count is checked. Prints one JSON document; ``overhead`` is ``best dask seconds / best
-local seconds - 1`` (target: below 0.25). Exits 0 with a note when ../shared is absent.
+The runs are interleaved ``--repeat`` times (local, dask, dask-csv, local, ...). Each run
+records its wall time and the CPU seconds of its whole process tree; on a machine shared
+with other jobs the wall time follows their load, while CPU seconds measure the engine's own
+cost. Every run's output row count is checked. Prints one JSON document with, per engine,
+the best wall time and the median CPU seconds; ``overhead_wall`` / ``overhead_cpu`` are
+``dask / local - 1`` (target: below 0.25). Exits 0 with a note when ../shared is absent.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import json
 import os
 import platform
 import random
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,18 +53,28 @@ def build_input(path: Path, rows: int, seed: int = 7) -> int:
     return path.stat().st_size
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(name: str, args: list[str], rows: int, count_output) -> dict[str, object]:
-    """Run one classify process and return its wall time, rows/s and output row count."""
+    """Run one classify process; its wall time, rows/s, and CPU seconds of the whole process
+    tree (the command and every worker process it started and reaped)."""
     command = [sys.executable, "-m", "analyzer", "classify", *args, "--quiet"]
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{name} failed ({done.returncode}): {done.stderr.strip()}")
     written = count_output()
     if written != rows:
         raise SystemExit(f"{name} wrote {written} rows instead of {rows}")
     return {"name": name, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
+            "cpu_seconds": round(cpu, 1), "rows_per_cpu_s": round(rows / cpu),
+            "load_average": os.getloadavg()[0],
             "command": " ".join(["complaint-analyzer", "classify", *args])}
 
 
@@ -136,11 +150,15 @@ def main() -> None:
         "workers": opts.workers, "model": opts.model or "packaged", "machine": machine(),
         "best": list(by_name.values()), "runs": results,
     }
+    cpu = {name: statistics.median(float(r["cpu_seconds"]) for r in results
+                                   if r["name"] == name) for name in by_name}
+    report["median_cpu_seconds"] = cpu
     if "local" in by_name:
         for name in ("dask", "dask-csv"):
             if name in by_name:
-                report[f"overhead_{name}"] = round(
+                report[f"overhead_wall_{name}"] = round(
                     float(by_name[name]["seconds"]) / float(by_name["local"]["seconds"]) - 1, 3)
+                report[f"overhead_cpu_{name}"] = round(cpu[name] / cpu["local"] - 1, 3)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if not opts.keep:
         import shutil
