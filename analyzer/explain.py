@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from analyzer.normalize import aligned_view
-from analyzer.segment import NEGATION_PREFIX
+from analyzer.segmentation import NEGATION_PREFIX
 
 
 def contributions(word_matrix: sparse.csr_matrix, coef: np.ndarray, rows_class: np.ndarray

@@ -18,7 +18,7 @@ from analyzer.errors import NotFittedError
 from analyzer.labels import Language
 from analyzer.lexicon import LexiconMatcher
 from analyzer.normalize import PLACEHOLDERS, normalize
-from analyzer.segment import Segmenter
+from analyzer.segmentation import Segmenter
 from analyzer.vectorize import TfidfTransform
 
 #: Tokens are joined with spaces for the word vectorizer; a token never contains whitespace.

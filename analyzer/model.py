@@ -27,7 +27,7 @@ from analyzer.heads import LinearHead
 from analyzer.labels import CAUSES, TYPES, Cause, ComplaintType
 from analyzer.language import detect_language
 from analyzer.results import Analysis, Explanation, TermWeight
-from analyzer.segment import Segmenter
+from analyzer.segmentation import Segmenter
 
 if TYPE_CHECKING:
     import pandas as pd

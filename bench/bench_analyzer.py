@@ -37,7 +37,7 @@ def cold_start_seconds(runs: int = 5) -> list[float]:
 
 def token_agreement(texts: list[str]) -> float:
     """Share of jieba's tokens (multiset) that the project's segmenter also produces."""
-    from analyzer.segment import Segmenter
+    from analyzer.segmentation import Segmenter
 
     fast, reference = Segmenter(backend="rjieba"), Segmenter(backend="jieba")
     same = total = 0

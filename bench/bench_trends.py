@@ -31,7 +31,7 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="also time write_report()")
     args = parser.parse_args()
 
-    from analyzer.segment import Segmenter
+    from analyzer.segmentation import Segmenter
     from analyzer.trends import aggregate, write_report
     from analyzer.trends.synthetic import Spike, make_classified
 

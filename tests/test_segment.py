@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from analyzer.segment import NEGATION_PREFIX, Segmenter
+from analyzer.segmentation import NEGATION_PREFIX, Segmenter
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,10 @@ def test_chinese_negation_marks_the_next_words_until_punctuation(segmenter):
     assert tokens[:4] == ["键盘", "不是", NEGATION_PREFIX + "很", NEGATION_PREFIX + "好"]
     assert "按键" in tokens or "键" in tokens
     assert not any(t.startswith(NEGATION_PREFIX) for t in tokens[4:])
+
+
+def test_public_segment_function_is_not_shadowed_by_a_module():
+    import analyzer
+    import analyzer.model
+
+    assert analyzer.segment("退款 refund 还没到")[:2] == ["退款", "refund"]

@@ -3,7 +3,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analyzer.features import prepare
-from analyzer.segment import Segmenter
+from analyzer.segmentation import Segmenter
 from analyzer.vectorize import TfidfTransform, char_wb_ngrams
 
 

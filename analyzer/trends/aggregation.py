@@ -106,7 +106,7 @@ def aggregate(
     dayfirst:
         Force ``dd/mm/yyyy`` (True) or ``mm/dd/yyyy`` (False); ``None`` decides from data.
     tokenizer:
-        Text -> tokens for the terms, normally ``analyzer.segment.Segmenter().segment``
+        Text -> tokens for the terms, normally ``analyzer.segmentation.Segmenter().segment``
         (the default, created on first use); tests may pass something cheaper.
     config, impact:
         Statistics and impact multipliers (defaults: :class:`TrendConfig`,
@@ -441,7 +441,7 @@ def _terms(rows: PreparedRows, by: Sequence[str], grid: PeriodGrid, latest: int 
         return ()
 
     if tokenizer is None:
-        from analyzer.segment import Segmenter
+        from analyzer.segmentation import Segmenter
 
         tokenizer = Segmenter().segment
     from analyzer.resources import stopwords

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from analyzer.normalize import PLACEHOLDERS
-from analyzer.segment import NEGATION_PREFIX
+from analyzer.segmentation import NEGATION_PREFIX
 from analyzer.trends.report import Term
 
-#: A tokenizer: text in, tokens out (e.g. ``analyzer.segment.Segmenter().segment``).
+#: A tokenizer: text in, tokens out (e.g. ``analyzer.segmentation.Segmenter().segment``).
 Tokenizer = Callable[[str], Sequence[str]]
 
 _PLACEHOLDERS = frozenset(PLACEHOLDERS)
