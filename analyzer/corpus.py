@@ -233,8 +233,12 @@ def length_band(text: str, lang: str) -> str:
 
 
 def _shared_eval_texts(shared: Path) -> list[str]:
-    path = shared / "eval" / "dev.csv"
-    return [r["text"] for r in read_rows(path)] if path.exists() else []
+    """Texts of the shared evaluation and benchmark data (never to appear in the corpus)."""
+    texts: list[str] = []
+    for path in (shared / "eval" / "dev.csv", shared / "bench" / "real_texts.csv"):
+        if path.exists():
+            texts += [r["text"] for r in read_rows(path)]
+    return texts
 
 
 def check(rows: Sequence[dict[str, str]], *, columns: Sequence[str], shared: Path | None
@@ -247,7 +251,8 @@ def check(rows: Sequence[dict[str, str]], *, columns: Sequence[str], shared: Pat
                         f"{texts[i][:40]!r} ~ {texts[j][:40]!r}")
     if shared is not None:
         for i, run in eval_overlaps(texts, _shared_eval_texts(shared)):
-            findings.append(f"row {i} shares the run {run!r} with the evaluation data: rewrite it")
+            findings.append(f"row {i} shares the run {run!r} with the evaluation or benchmark "
+                            "data: rewrite it")
     return findings
 
 

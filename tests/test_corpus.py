@@ -82,8 +82,11 @@ def test_real_world_noise_is_present(rows):
     assert sum(any(p in t for p in ("!!", "！！", "??", "？？")) for t in texts) >= 100
 
 
-def test_no_overlap_with_evaluation_data(rows, shared_dir):
+def test_no_overlap_with_evaluation_or_benchmark_data(rows, shared_dir):
     texts = [r["text"] for r in read_rows(shared_dir / "eval" / "dev.csv")]
+    bench = shared_dir / "bench" / "real_texts.csv"
+    if bench.is_file():
+        texts += [r["text"] for r in read_rows(bench)]
     hits = eval_overlaps([r["text"] for r in rows], texts)
     assert hits == [], [(rows[i]["id"], run) for i, run in hits[:5]]
 
