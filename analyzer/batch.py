@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import functools
 import io
+import json
 import os
 import sys
 import tempfile
@@ -140,8 +141,6 @@ def classify_texts(model: Any, texts: Sequence[object], *, explain: bool = False
         columns["language"][i] = result.language.value
         columns["keywords"][i] = ";".join(result.keywords)
         if explain:
-            import json
-
             columns["explanation"][i] = json.dumps(
                 result.to_dict().get("explanations", []), ensure_ascii=False)
     return columns

@@ -156,16 +156,6 @@ class Featurizer:
             raise NotFittedError("the featurizer is not fitted; call fit() or load a model")
         return self.word_vectorizer_, self.char_vectorizer_
 
-    @property
-    def lexicon_names(self) -> list[str]:
-        """Names of the lexicon feature columns, in order."""
-        return list(self.matcher.names)
-
-    def word_matrix(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
-        """The word n-gram block alone."""
-        word, _ = self._check_fitted()
-        return word.transform([d.joined for d in docs])
-
     def transform(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
         """The full feature matrix ``[word | char | lexicon]`` for ``docs``."""
         return self.transform_blocks(docs)[1]
@@ -194,7 +184,7 @@ class Featurizer:
         return word_block, full
 
     def lexicon_values(self, docs: Sequence[Prepared]) -> np.ndarray:
-        """Scaled cue-lexicon hit counts, one column per lexicon (in ``lexicon_names``)."""
+        """Scaled cue-lexicon hit counts, one column per lexicon (in ``matcher.names`` order)."""
         counts = self.matcher.counts([d.normalized for d in docs])
         return np.log1p(counts) * self.lexicon_weight
 

@@ -22,7 +22,7 @@ from scipy import sparse
 
 from analyzer.errors import CorpusError, InvalidInputError, NotFittedError
 from analyzer.explain import contributions, term_spans, top_terms
-from analyzer.features import Featurizer, Prepared, is_keyword_candidate, prepare
+from analyzer.features import Featurizer, is_keyword_candidate, prepare
 from analyzer.heads import LinearHead
 from analyzer.labels import CAUSES, TYPES, Cause, ComplaintType
 from analyzer.language import detect_language
@@ -288,10 +288,6 @@ class Analyzer:
             out.append(Explanation(task, label, tuple(
                 TermWeight(t, round(w, 4), s) for (t, w), s in zip(terms, spans))))
         return tuple(out)
-
-    def prepare(self, texts: Sequence[str]) -> list[Prepared]:
-        """Normalised and segmented forms of ``texts`` as this model sees them."""
-        return prepare([check_text(t)[: self.max_chars] for t in texts], self.segmenter)
 
     # ----------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from analyzer.normalize import normalize
@@ -180,3 +181,14 @@ class Segmenter:
     def segment_many(self, texts: Iterable[str]) -> list[list[str]]:
         """:meth:`segment` for each text."""
         return [self.segment(t) for t in texts]
+
+
+def token_agreement(texts: Iterable[str], candidate: Segmenter, reference: Segmenter) -> float:
+    """Share of tokens (as multisets, per text) on which ``candidate`` agrees with
+    ``reference``: matched tokens / the larger token count, summed over ``texts``."""
+    same = total = 0
+    for text in texts:
+        a, b = Counter(candidate.segment(text)), Counter(reference.segment(text))
+        same += sum((a & b).values())
+        total += max(sum(a.values()), sum(b.values()))
+    return same / total if total else 1.0

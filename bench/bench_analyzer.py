@@ -13,7 +13,6 @@ import random
 import subprocess
 import sys
 import time
-from collections import Counter
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
 from common import real_texts
@@ -33,19 +32,6 @@ def cold_start_seconds(runs: int = 5) -> list[float]:
         subprocess.run([sys.executable, "-c", COLD_START], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     return times
-
-
-def token_agreement(texts: list[str]) -> float:
-    """Share of jieba's tokens (multiset) that the project's segmenter also produces."""
-    from analyzer.segmentation import Segmenter
-
-    fast, reference = Segmenter(backend="rjieba"), Segmenter(backend="jieba")
-    same = total = 0
-    for text in texts:
-        a, b = Counter(fast.segment(text)), Counter(reference.segment(text))
-        same += sum((a & b).values())
-        total += max(sum(a.values()), sum(b.values()))
-    return same / total
 
 
 def main() -> None:
@@ -81,7 +67,10 @@ def main() -> None:
     cold = cold_start_seconds()
     result["cold_start_seconds"] = {"median": round(sorted(cold)[len(cold) // 2], 3),
                                     "max": round(max(cold), 3)}
-    result["rjieba_token_agreement_with_jieba"] = round(token_agreement(zh[:5000]), 4)
+    from analyzer.segmentation import Segmenter, token_agreement
+
+    agreement = token_agreement(zh[:5000], Segmenter(backend="rjieba"), Segmenter(backend="jieba"))
+    result["rjieba_token_agreement_with_jieba"] = round(agreement, 4)
     print(json.dumps(result, indent=2))
 
 
