@@ -33,8 +33,26 @@ def top_terms(contrib: sparse.csr_matrix, row: int, names: np.ndarray, allowed: 
     val = contrib.data[start:end]
     keep = (val > 0) & allowed[idx]
     idx, val = idx[keep], val[keep]
-    order = np.argsort(-val)[:k]
+    order = np.argsort(-val, kind="stable")[:k]
     return [(str(names[idx[o]]), float(val[o])) for o in order]
+
+
+def top_terms_many(contrib: sparse.csr_matrix, names: np.ndarray, allowed: np.ndarray, k: int
+                   ) -> list[list[tuple[str, float]]]:
+    """:func:`top_terms` for every row at once (one sort instead of one per row)."""
+    n_rows = contrib.shape[0]
+    rows = np.repeat(np.arange(n_rows), np.diff(contrib.indptr))
+    keep = (contrib.data > 0) & allowed[contrib.indices]
+    rows, idx, val = rows[keep], contrib.indices[keep], contrib.data[keep]
+    order = np.lexsort((-val, rows))
+    rows, idx, val = rows[order], idx[order], val[order]
+    first = np.searchsorted(rows, rows, side="left")
+    chosen = np.flatnonzero(np.arange(len(rows)) - first < k)
+    out: list[list[tuple[str, float]]] = [[] for _ in range(n_rows)]
+    for row, column, value in zip(rows[chosen].tolist(), idx[chosen].tolist(),
+                                  val[chosen].tolist(), strict=True):
+        out[row].append((str(names[column]), value))
+    return out
 
 
 def _term_regex(term: str) -> re.Pattern[str]:

@@ -1,8 +1,9 @@
 """Feature extraction: word n-grams over segmented tokens, character n-grams, cue lexicons.
 
 Texts are prepared once (normalised, segmented) and then turned into one sparse matrix:
-``[word TF-IDF | char TF-IDF | lexicon hits]``. Only scikit-learn objects and plain data are
-stored, so a fitted :class:`Featurizer` can be saved in the safe skops format.
+``[word TF-IDF | char TF-IDF | lexicon hits | language]``. A fitted :class:`Featurizer` is
+plain data (vocabularies, IDF weights, settings), so it is saved without pickle (see
+:mod:`analyzer.persistence`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scipy import sparse
 
 from analyzer.errors import NotFittedError
 from analyzer.labels import Language
+from analyzer.language import detect_language
 from analyzer.lexicon import LexiconMatcher
 from analyzer.normalize import PLACEHOLDERS, normalize
 from analyzer.segmentation import Segmenter
@@ -27,23 +29,26 @@ _TOKEN_PATTERN = r"\S+"
 
 @dataclass(frozen=True)
 class Prepared:
-    """A text as the model sees it: its normalised form and its tokens."""
+    """A text as the model sees it: its normalised form, its tokens joined by single spaces
+    (the vectorizers' input; a token never contains whitespace) and its detected language."""
 
     normalized: str
-    tokens: tuple[str, ...]
+    joined: str
+    language: Language
 
     @property
-    def joined(self) -> str:
-        """Tokens joined by single spaces (the word vectorizer's input)."""
-        return " ".join(self.tokens)
+    def tokens(self) -> list[str]:
+        """The segmented tokens."""
+        return self.joined.split()
 
 
 def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[Prepared]:
-    """Normalise and segment each text."""
+    """Normalise, segment and detect the language of each text."""
     out = []
+    tokens, detect = segmenter.tokens, detect_language
     for text in texts:
         normalized = normalize(text)
-        out.append(Prepared(normalized, tuple(segmenter.tokens(normalized))))
+        out.append(Prepared(normalized, " ".join(tokens(normalized)), detect(normalized)))
     return out
 
 
@@ -191,12 +196,9 @@ class Featurizer:
     def language_values(self, docs: Sequence[Prepared]) -> np.ndarray:
         """One-hot detected language (zh, en, mixed, other): lets each language have its own
         intercept while sharing everything else."""
-        from analyzer.language import detect_language
-
-        order = [lang.value for lang in Language]
-        out = np.zeros((len(docs), len(order)), dtype=np.float32)
-        for row, doc in enumerate(docs):
-            out[row, order.index(detect_language(doc.normalized).value)] = 1.0
+        column = {lang: i for i, lang in enumerate(Language)}
+        out = np.zeros((len(docs), len(column)), dtype=np.float32)
+        out[np.arange(len(docs)), [column[d.language] for d in docs]] = 1.0
         return out
 
     @property

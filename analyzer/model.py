@@ -4,8 +4,9 @@
 * ``cause`` — five classes, trained on complaint rows;
 * ``type`` — three classes, trained on complaint rows.
 
-Each is a logistic regression wrapped in sigmoid calibration (``CalibratedClassifierCV`` with
-``ensemble=False``: one model fitted on all rows, calibrated on cross-validated predictions),
+Each is a logistic regression wrapped in calibration (``CalibratedClassifierCV`` with
+``ensemble=False``: one model fitted on all rows, calibrated on cross-validated predictions;
+sigmoid for is_complaint, temperature scaling for cause and type, see ``HEAD_CALIBRATION``),
 then reduced to a :class:`~analyzer.heads.LinearHead` of plain arrays, so probabilities are
 calibrated, the coefficients explain each decision and the model is stored without pickle.
 """
@@ -21,11 +22,10 @@ import numpy as np
 from scipy import sparse
 
 from analyzer.errors import CorpusError, InvalidInputError, NotFittedError
-from analyzer.explain import contributions, term_spans, top_terms
+from analyzer.explain import contributions, term_spans, top_terms, top_terms_many
 from analyzer.features import Featurizer, is_keyword_candidate, prepare
 from analyzer.heads import LinearHead
 from analyzer.labels import CAUSES, TYPES, Cause, ComplaintType
-from analyzer.language import detect_language
 from analyzer.results import Analysis, Explanation, TermWeight
 from analyzer.segmentation import Segmenter
 
@@ -39,6 +39,11 @@ MAX_CHARS = 20_000
 COMPLAINT_THRESHOLD = 0.5
 #: Causes other than the primary one whose probability reaches this are ``secondary_causes``.
 SECONDARY_THRESHOLD = 0.3
+#: Calibration of each head (see :mod:`analyzer.heads`): Platt sigmoid for the binary head,
+#: temperature scaling for the multi-class heads (it never changes which class wins).
+HEAD_CALIBRATION: dict[str, str] = {
+    "is_complaint": "sigmoid", "cause": "temperature", "type": "temperature",
+}
 
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n"}
@@ -117,17 +122,19 @@ class Analyzer:
         return self._segmenter
 
     # ----------------------------------------------------------------- training
-    def _classifier(self) -> CalibratedClassifierCV:
+    def _classifier(self, calibration: str) -> CalibratedClassifierCV:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
 
         return CalibratedClassifierCV(
-            LogisticRegression(C=self.C, max_iter=5000), method="sigmoid",
+            LogisticRegression(C=self.C, max_iter=5000), method=calibration,
             cv=self.calibration_cv, ensemble=False,
         )
 
-    def _fit_head(self, features: sparse.csr_matrix, labels: np.ndarray) -> LinearHead:
-        return LinearHead.from_calibrated(self._classifier().fit(features, labels))
+    def _fit_head(self, task: str, features: sparse.csr_matrix, labels: np.ndarray
+                  ) -> LinearHead:
+        classifier = self._classifier(HEAD_CALIBRATION[task])
+        return LinearHead.from_calibrated(classifier.fit(features, labels))
 
     def fit(self, frame: pd.DataFrame) -> Analyzer:
         """Train on a labelled frame with columns ``text, is_complaint, cause, type``.
@@ -154,10 +161,10 @@ class Analyzer:
         self.featurizer_ = Featurizer(lexicons).fit(docs)
         features = self.featurizer_.transform(docs)
         labels = np.where(y_complaint, "yes", "no")
-        self.complaint_head_ = self._fit_head(features, labels)
+        self.complaint_head_ = self._fit_head("is_complaint", features, labels)
         mask = np.flatnonzero(y_complaint)
-        self.cause_head_ = self._fit_head(features[mask], causes[mask])
-        self.type_head_ = self._fit_head(features[mask], types[mask])
+        self.cause_head_ = self._fit_head("cause", features[mask], causes[mask])
+        self.type_head_ = self._fit_head("type", features[mask], types[mask])
         self._explain_cache = None
         self.metadata_ = {
             "trained_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -229,17 +236,20 @@ class Analyzer:
         p_complaint, p_cause, p_type = (np.round(p, 4) for p in (p_complaint, p_cause, p_type))
         complaint_list, cause_list, type_list = (p.tolist() for p in
                                                  (p_complaint, p_cause, p_type))
-        keyword_contrib = contributions(
-            word, ex["cause"], cause_idx) if is_c.any() else None
+        # Keywords: the terms pushing a complaint towards its cause, a non-complaint towards "no".
         no_index = complaint.classes.index("no")
-        non_contrib = contributions(
-            word, ex["complaint"], np.full(len(docs), no_index)) if (~is_c).any() else None
+        towards_cause = contributions(word, ex["cause"], np.where(is_c, cause_idx, 0))
+        towards_no = contributions(word, ex["complaint"], np.full(len(docs), no_index))
+        row_of = np.repeat(np.arange(len(docs)), np.diff(word.indptr))
+        keyword_contrib = sparse.csr_matrix(
+            (np.where(is_c[row_of], towards_cause.data, towards_no.data), word.indices,
+             word.indptr), shape=word.shape)
+        keyword_lists = top_terms_many(keyword_contrib, ex["names"], ex["allowed"],
+                                       self.n_keywords)
         results = []
         for i, original in enumerate(originals):
             complaint_row = bool(is_c[i])
-            source = keyword_contrib if complaint_row else non_contrib
-            keywords = tuple(t for t, _ in top_terms(source, i, ex["names"], ex["allowed"],
-                                                      self.n_keywords))
+            keywords = tuple(t for t, _ in keyword_lists[i])
             primary = cause_classes[cause_idx[i]]
             secondary = tuple(
                 Cause(c) for c, p in sorted(zip(cause_classes, cause_list[i]),
@@ -253,7 +263,7 @@ class Analyzer:
                                                  cause_classes[cause_idx[i]],
                                                  type_classes[type_idx[i]])
             results.append(Analysis(
-                language=detect_language(cut[i]),
+                language=docs[i].language,
                 is_complaint=complaint_row,
                 complaint_score=complaint_list[i],
                 cause=Cause(primary) if complaint_row else None,

@@ -15,7 +15,9 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 #: Placeholder tokens that stand for personal data or identifiers. They are never keywords.
 PLACEHOLDERS: tuple[str, ...] = (
@@ -41,7 +43,8 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                            re.IGNORECASE)),
 )
 _DIGIT = re.compile(r"\d")
-_NEEDS_DIGIT = frozenset({"_phone_", "_idnum_", "_card_", "_order_", "_money_"})
+_EMAIL_CUE = re.compile(r"[\w.+-]@[\w-]")
+_MONEY_CUE = re.compile(r"[$¥€£元块美]|usd|rmb|dollars|bucks", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
@@ -70,35 +73,51 @@ def to_simplified(text: str) -> str:
     return text.translate(_t2s_table())
 
 
-def _applies(placeholder: str, text: str, has_digit: bool) -> bool:
-    """Cheap pre-checks so that each pattern only scans texts it could match."""
-    if placeholder in _NEEDS_DIGIT:
-        return has_digit
-    if placeholder == "_url_":
-        return "://" in text or "www." in text.lower()
-    if placeholder in ("_email_", "_handle_"):
-        return "@" in text
-    if placeholder == "_masked_":
-        return "**" in text or "xx" in text.lower()
-    return True
+class _Clues(NamedTuple):
+    """Facts about a text that rule patterns out cheaply. Substitutions only ever remove digits
+    and cue characters, so clues taken before the first substitution stay necessary
+    conditions."""
+
+    text: str
+    lower: str
+    digits: int
+
+
+#: Necessary condition for each placeholder's pattern to match (a cheap pre-check, so that each
+#: pattern only scans texts it could match): minimum digit counts follow from the patterns.
+_PRECHECKS: dict[str, Callable[[_Clues], bool]] = {
+    "_url_": lambda c: "://" in c.text or "www." in c.lower,
+    "_email_": lambda c: "@" in c.text and _EMAIL_CUE.search(c.text) is not None,
+    "_handle_": lambda c: "@" in c.text,
+    "_phone_": lambda c: c.digits >= 7,
+    "_idnum_": lambda c: c.digits >= 17,
+    "_card_": lambda c: c.digits >= 13,
+    "_order_": lambda c: c.digits >= 8 or (c.digits >= 1 and "#" in c.text),
+    "_masked_": lambda c: "**" in c.text or "xx" in c.lower,
+    "_money_": lambda c: c.digits >= 1 and _MONEY_CUE.search(c.text) is not None,
+}
 
 
 def mask_personal_data(text: str) -> str:
     """Replace URLs, e-mails, @handles, phone/ID/card/order numbers, masked data and amounts
     by placeholder tokens, in that order of precedence."""
-    has_digit = _DIGIT.search(text) is not None
+    clues = _Clues(text, text.lower(),
+                   len(_DIGIT.findall(text)) if _DIGIT.search(text) else 0)
     for placeholder, pattern in _PII_PATTERNS:
-        if _applies(placeholder, text, has_digit):
+        if _PRECHECKS[placeholder](clues):
             text = pattern.sub(f" {placeholder} ", text)
     return text
 
 
 def normalize(text: str) -> str:
     """The feature view of ``text`` (see module docstring). Pure function of its input."""
-    text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
-    text = to_simplified(text)
+    if not text.isascii():
+        text = to_simplified(text)
     text = mask_personal_data(text)
     return _SPACE.sub(" ", text).strip().lower()
 

@@ -23,7 +23,7 @@ from analyzer.errors import ModelError
 if TYPE_CHECKING:
     from analyzer.model import Analyzer
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _HEADS = ("is_complaint", "cause", "type")
 
 

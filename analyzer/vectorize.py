@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
@@ -24,7 +25,9 @@ def word_ngrams(text: str, low: int, high: int) -> list[str]:
     """Word n-grams of sizes ``low..high`` over whitespace-separated tokens."""
     tokens = text.split()
     grams = list(tokens) if low == 1 else []
-    for n in range(max(low, 2), high + 1):
+    if low <= 2 <= high:
+        grams += [f"{a} {b}" for a, b in pairwise(tokens)]
+    for n in range(max(low, 3), high + 1):
         grams += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
     return grams
 
@@ -68,36 +71,40 @@ class TfidfTransform:
     vocabulary: Mapping[str, int]
     idf: np.ndarray
     #: Columns of each word's character n-grams, filled as words are seen (``char_wb`` only).
-    _word_columns: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _word_columns: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
-    def _columns(self, doc: str) -> list[int]:
+    def _extend_columns(self, doc: str, columns: list[int]) -> None:
+        """Append the vocabulary columns of ``doc``'s n-grams (with repeats) to ``columns``."""
         low, high = self.ngram_range
         lookup = self.vocabulary.get
         if self.analyzer != "char_wb":
-            return [c for c in map(lookup, ANALYZERS[self.analyzer](doc, low, high))
-                    if c is not None]
+            columns += [c for c in map(lookup, ANALYZERS[self.analyzer](doc, low, high))
+                        if c is not None]
+            return
         cache = self._word_columns
-        columns: list[int] = []
         for word in doc.split():
             known = cache.get(word)
             if known is None:
-                known = [c for c in map(lookup, word_char_ngrams(word, low, high))
-                         if c is not None]
+                known = tuple(c for c in map(lookup, word_char_ngrams(word, low, high))
+                              if c is not None)
                 if len(cache) < WORD_CACHE_SIZE:
                     cache[word] = known
             columns += known
-        return columns
 
     def components(self, docs: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(rows, columns, values)`` of the L2-normalised sublinear TF-IDF matrix of
         ``docs``, sorted by row then column, without building a scipy matrix (cheap for
         single texts)."""
-        keys: list[int] = []
+        found: list[int] = []
+        ends: list[int] = []
+        for doc in docs:
+            self._extend_columns(doc, found)
+            ends.append(len(found))
         width = len(self.idf)
-        for row, doc in enumerate(docs):
-            base = row * width
-            keys += [base + c for c in self._columns(doc)]
-        unique, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+        lengths = np.diff(np.asarray([0, *ends], dtype=np.int64))
+        keys = np.asarray(found, dtype=np.int64)
+        keys += np.repeat(np.arange(len(ends), dtype=np.int64) * width, lengths)
+        unique, counts = np.unique(keys, return_counts=True)
         rows, columns = np.divmod(unique, width)
         values = (1.0 + np.log(counts)) * self.idf[columns]
         norms = np.sqrt(np.bincount(rows, weights=values * values))

@@ -31,8 +31,12 @@ def neutralise_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFr
     """A copy of ``frame`` with formula-like strings in ``columns`` neutralised."""
     frame = frame.copy()
     for column in columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(neutralise_formula)
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            # Vectorised neutralise_formula: non-string cells give NA here and are left alone.
+            risky = values.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            if risky.any():
+                frame.loc[risky, column] = "'" + values[risky].astype(str)
     return frame
 
 

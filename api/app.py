@@ -11,9 +11,11 @@ Run it with ``complaint-analyzer serve`` or any ASGI server:
 
 from __future__ import annotations
 
+import gc
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -63,6 +65,15 @@ def warm_up(analyzer: Analyzer) -> None:
     analyzer.analyze_many(list(WARM_UP_TEXTS), explain=True)
 
 
+def telemetry_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments that switch FastAPI's built-in OpenTelemetry hooks off unless
+    ``settings.opentelemetry`` is set (empty for FastAPI versions without them)."""
+    if settings.opentelemetry or "telemetry" not in inspect.signature(FastAPI).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False,
+                          "operation_spans": False}}
+
+
 def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
     """Build the API.
 
@@ -81,6 +92,10 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         model = analyzer if analyzer is not None else await run_in_threadpool(load_model,
                                                                               settings)
         await run_in_threadpool(warm_up, model)
+        # The model's arrays and vocabularies live as long as the process: move them out of
+        # the garbage collector's generations so full collections (latency spikes under load)
+        # no longer walk them.
+        gc.freeze()
         coalescer = Coalescer(model, settings.coalesce_max)
         app.state.coalescer = coalescer
         app.state.analyzer = model
@@ -91,7 +106,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             await coalescer.close()
 
     app = FastAPI(title="complaint-analyzer", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, **telemetry_options(settings))
     app.state.settings = settings
     app.state.analyzer = None
     app.state.coalescer = None

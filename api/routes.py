@@ -153,7 +153,7 @@ def _too_long(text: str, settings: Settings) -> str | None:
     return None
 
 
-async def analyze(body: schemas.AnalyzeRequest, request: Request) -> dict[str, Any]:
+async def analyze(body: schemas.AnalyzeRequest, request: Request) -> JSONResponse:
     """Classify one text: complaint or not, cause, type, probabilities, keywords.
 
     413 when the text is longer than ``MAX_TEXT_CHARS``; 422 when it is empty. The model
@@ -165,11 +165,14 @@ async def analyze(body: schemas.AnalyzeRequest, request: Request) -> dict[str, A
     analysis = await coalescer_of(request).analyze(body.text, explain=body.explain)
     result = analysis.to_dict()
     result["id"] = body.id
-    return result
+    result.setdefault("explanations", None)
+    # Returned as a ready response: the dict already has the documented shape (tested against
+    # the OpenAPI schema), so FastAPI's response-model validation would only cost time.
+    return JSONResponse(result)
 
 
 def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
-                  settings: SettingsDep) -> dict[str, Any]:
+                  settings: SettingsDep) -> JSONResponse:
     """Classify up to ``MAX_BATCH_ITEMS`` texts in one vectorised pass.
 
     An empty or over-long text gets an ``error`` entry at its position; the other items are
@@ -196,8 +199,10 @@ def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
     for index, analysis in zip(valid, results, strict=True):
         out = analysis.to_dict()
         out["id"] = body.items[index].id
+        out.setdefault("explanations", None)
         entries[index]["result"] = out
-    return {"count": len(entries), "errors": len(entries) - len(valid), "results": entries}
+    return JSONResponse({"count": len(entries), "errors": len(entries) - len(valid),
+                         "results": entries})
 
 
 # ----------------------------------------------------------------------------- files

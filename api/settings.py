@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     coalesce_max: int = Field(
         64, ge=1, description="Most concurrent /v1/analyze texts analysed in one model call "
         "(1 analyses each request on its own).")
+    opentelemetry: bool = Field(
+        False, description="Let FastAPI's built-in OpenTelemetry instrumentation run (spans "
+        "and metrics go to the globally configured OpenTelemetry providers). Off by default: "
+        "without configured providers it only costs time on every request.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS; none when empty.")
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(

@@ -354,6 +354,23 @@ def test_request_id_is_echoed_when_sensible_and_generated_otherwise(client):
     assert given.headers["x-request-id"] == "abc-123"
     odd = client.get("/healthz", headers={"X-Request-ID": "x" * 65})
     assert len(odd.headers["x-request-id"]) == 32
+    again = client.get("/healthz")
+    assert again.headers["x-request-id"] != odd.headers["x-request-id"]
+
+
+def test_fastapi_telemetry_is_off_unless_enabled_in_the_settings():
+    import inspect
+
+    from fastapi import FastAPI
+
+    from api.app import telemetry_options
+
+    if "telemetry" not in inspect.signature(FastAPI).parameters:
+        assert telemetry_options(make_settings()) == {}
+        return
+    off = telemetry_options(make_settings())["telemetry"]
+    assert not any(off[k] for k in ("tracing", "metrics", "logs", "operation_spans"))
+    assert telemetry_options(make_settings(opentelemetry=True)) == {}
 
 
 def test_access_log_is_one_json_line_per_request_without_the_text(client, caplog):

@@ -4,6 +4,7 @@ import pytest
 from analyzer import Cause, ComplaintType, InvalidInputError, Language, ModelError
 from analyzer.model import MAX_CHARS, Analyzer
 from analyzer.normalize import aligned_view
+from analyzer.persistence import FORMAT_VERSION
 
 
 def test_fit_returns_self_and_sets_fitted_attributes(small_corpus):
@@ -111,7 +112,7 @@ def test_save_and_load_give_identical_predictions(small_model, tmp_path):
     texts = ["退款一直不到账", "Seat was broken and the staff laughed"]
     assert [r.to_dict() for r in again.analyze_many(texts)] == [
         r.to_dict() for r in small_model.analyze_many(texts)]
-    assert again.metadata_["format_version"] == 1
+    assert again.metadata_["format_version"] == FORMAT_VERSION == 2
     assert again.metadata_["labels"]["cause"] == [c.value for c in Cause]
 
 

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("train", help="train a model on labelled corpora",
                        description="Cross-validates, prints the metrics, fits on all rows "
-                       "and writes a skops model file with metadata.")
+                       "and writes a safe model file (.npz arrays + JSON metadata, no pickle).")
     p.add_argument("--corpus", nargs="+", default=[str(default_corpus_path())],
                    help="labelled CSV files (default: corpora/complaints.csv)")
     p.add_argument("--out", default=str(default_model_path()),
