@@ -33,6 +33,7 @@ from analyzer.writers import (
     ParquetWriter,
     XlsxWriter,
     neutralise_columns,
+    neutralise_values,
 )
 
 #: Columns added to every row, in order (each prefixed with ``prefix``).
@@ -299,11 +300,14 @@ def classify_file(input_path: str | Path, output_path: str | Path | None = None,
     try:
         writer, handle = _open_writer(out_fmt, tmp_path, stream)
         for chunk, result in _chunk_results(all_chunks(), text_column, options, model):
-            extra = pd.DataFrame({name: result[name.removeprefix(options.prefix)]
-                                  for name in added}, index=chunk.index)
+            spreadsheet = out_fmt in ("csv", "tsv", "xlsx")
+            extra = pd.DataFrame(
+                {name: (neutralise_values if spreadsheet else list)(
+                    result[name.removeprefix(options.prefix)]) for name in added},
+                index=chunk.index, dtype=object)
             out = pd.concat([chunk, extra], axis=1)
-            if out_fmt in ("csv", "tsv", "xlsx"):
-                out = neutralise_columns(out, list(out.columns) if options.safe_cells else added)
+            if spreadsheet and options.safe_cells:
+                out = neutralise_columns(out, list(chunk.columns))
             writer.write(out)
             rows += len(chunk)
             flags = result["is_complaint"]

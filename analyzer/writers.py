@@ -27,6 +27,12 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
+def neutralise_values(values: Iterable[object]) -> list[object]:
+    """:func:`neutralise_formula` applied to each value (fast path for result columns)."""
+    return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            for v in values]
+
+
 def neutralise_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """A copy of ``frame`` with formula-like strings in ``columns`` neutralised."""
     frame = frame.copy()
