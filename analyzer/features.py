@@ -36,11 +36,6 @@ class Prepared:
     joined: str
     language: Language
 
-    @property
-    def tokens(self) -> list[str]:
-        """The segmented tokens."""
-        return self.joined.split()
-
 
 def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[Prepared]:
     """Normalise, segment and detect the language of each text."""

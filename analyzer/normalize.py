@@ -44,6 +44,7 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _DIGIT = re.compile(r"\d")
 _EMAIL_CUE = re.compile(r"[\w.+-]@[\w-]")
+_MASKED_CUE = re.compile(r"[xX*]{3}|[xX]{2}/")
 _MONEY_CUE = re.compile(r"[$¥€£元块美]|usd|rmb|dollars|bucks", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -93,7 +94,7 @@ _PRECHECKS: dict[str, Callable[[_Clues], bool]] = {
     "_idnum_": lambda c: c.digits >= 17,
     "_card_": lambda c: c.digits >= 13,
     "_order_": lambda c: c.digits >= 8 or (c.digits >= 1 and "#" in c.text),
-    "_masked_": lambda c: "**" in c.text or "xx" in c.lower,
+    "_masked_": lambda c: _MASKED_CUE.search(c.text) is not None,
     "_money_": lambda c: c.digits >= 1 and _MONEY_CUE.search(c.text) is not None,
 }
 

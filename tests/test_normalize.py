@@ -41,3 +41,32 @@ def test_aligned_view_keeps_length_and_offsets():
     assert len(view) == len(original)
     assert view.index("app") == 0
     assert view[view.index("refund"):].startswith("refund")
+
+
+def _mask_without_prechecks(text: str) -> str:
+    from analyzer.normalize import _PII_PATTERNS
+
+    for placeholder, pattern in _PII_PATTERNS:
+        text = pattern.sub(f" {placeholder} ", text)
+    return text
+
+
+def test_personal_data_prechecks_never_skip_a_match(corpus):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    crafted = ["mail a.b+c@x-y.com.cn now", "@handle and x@y.cn", "call 138****5678 or "
+               "(555) 123-4567", "付款 ¥ 3,000 元 / 25 USD / 7 bucks", "#AB12cd3 order 12345678",
+               "visit WWW.Example.com/a?b=1", "xx/xx/2019 card 1234-5678-9012-345",
+               "id 11010519491231002X", "XXXX and **** masked", "HK$ 300"]
+    for text in crafted + list(corpus["text"]):
+        assert mask_personal_data(text) == _mask_without_prechecks(text), text
+
+    alphabet = st.sampled_from(list("0123456789@#.$¥元块xX*-/ :wabc_()+"))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet, max_size=40))
+    def check(text: str) -> None:
+        assert mask_personal_data(text) == _mask_without_prechecks(text)
+
+    check()
