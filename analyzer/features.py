@@ -157,7 +157,7 @@ class Featurizer:
         return self.word_vectorizer_, self.char_vectorizer_
 
     def transform(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
-        """The full feature matrix ``[word | char | lexicon]`` for ``docs``."""
+        """The full feature matrix ``[word | char | lexicon | language]`` for ``docs``."""
         return self.transform_blocks(docs)[1]
 
     def transform_blocks(self, docs: Sequence[Prepared]

@@ -199,9 +199,14 @@ class Analyzer:
             stop = frozenset(self.stopwords or ())
             allowed = np.array([is_keyword_candidate(t, stop) for t in names], dtype=bool)
 
+            cause_evidence = cause.class_evidence(n)
+            complaint_evidence = complaint.class_evidence(n)
             self._explain_cache = {
-                "names": names, "allowed": allowed, "complaint": complaint.class_evidence(n),
-                "cause": cause.class_evidence(n), "type": ctype.class_evidence(n),
+                "names": names, "allowed": allowed, "complaint": complaint_evidence,
+                "cause": cause_evidence, "type": ctype.class_evidence(n),
+                # Keyword evidence: rows 0..n_causes-1 per cause, then the "no complaint" row.
+                "keywords": np.vstack([cause_evidence,
+                                       complaint_evidence[complaint.classes.index("no")]]),
             }
         return self._explain_cache
 
@@ -237,15 +242,9 @@ class Analyzer:
         complaint_list, cause_list, type_list = (p.tolist() for p in
                                                  (p_complaint, p_cause, p_type))
         # Keywords: the terms pushing a complaint towards its cause, a non-complaint towards "no".
-        no_index = complaint.classes.index("no")
-        towards_cause = contributions(word, ex["cause"], np.where(is_c, cause_idx, 0))
-        towards_no = contributions(word, ex["complaint"], np.full(len(docs), no_index))
-        row_of = np.repeat(np.arange(len(docs)), np.diff(word.indptr))
-        keyword_contrib = sparse.csr_matrix(
-            (np.where(is_c[row_of], towards_cause.data, towards_no.data), word.indices,
-             word.indptr), shape=word.shape)
-        keyword_lists = top_terms_many(keyword_contrib, ex["names"], ex["allowed"],
-                                       self.n_keywords)
+        evidence_row = np.where(is_c, cause_idx, len(cause_classes))
+        keyword_lists = top_terms_many(contributions(word, ex["keywords"], evidence_row),
+                                       ex["names"], ex["allowed"], self.n_keywords)
         results = []
         for i, original in enumerate(originals):
             complaint_row = bool(is_c[i])

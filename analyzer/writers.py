@@ -28,9 +28,8 @@ def neutralise_formula(value: object) -> object:
 
 
 def neutralise_values(values: Iterable[object]) -> list[object]:
-    """:func:`neutralise_formula` applied to each value (fast path for result columns)."""
-    return [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-            for v in values]
+    """:func:`neutralise_formula` applied to each value (for result columns built as lists)."""
+    return [neutralise_formula(v) for v in values]
 
 
 def neutralise_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:

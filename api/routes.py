@@ -31,6 +31,8 @@ from api.settings import ENV_PREFIX, Settings
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analyzer.results import Analysis
+
 #: Upload formats of POST /v1/trends: those ``complaint-analyzer trends`` reads.
 TREND_FORMATS: tuple[str, ...] = ("csv", "parquet")
 _ERROR = {"model": schemas.ErrorResponse}
@@ -153,6 +155,15 @@ def _too_long(text: str, settings: Settings) -> str | None:
     return None
 
 
+def _analysis_out(analysis: Analysis, item_id: str | None) -> dict[str, Any]:
+    """An analysis in the shape of ``schemas.AnalysisOut`` (``explanations`` null unless
+    asked for), ready for JSON."""
+    out = analysis.to_dict()
+    out["id"] = item_id
+    out.setdefault("explanations", None)
+    return out
+
+
 async def analyze(body: schemas.AnalyzeRequest, request: Request) -> JSONResponse:
     """Classify one text: complaint or not, cause, type, probabilities, keywords.
 
@@ -163,12 +174,9 @@ async def analyze(body: schemas.AnalyzeRequest, request: Request) -> JSONRespons
     if problem:
         raise HTTPException(413, problem)
     analysis = await coalescer_of(request).analyze(body.text, explain=body.explain)
-    result = analysis.to_dict()
-    result["id"] = body.id
-    result.setdefault("explanations", None)
     # Returned as a ready response: the dict already has the documented shape (tested against
     # the OpenAPI schema), so FastAPI's response-model validation would only cost time.
-    return JSONResponse(result)
+    return JSONResponse(_analysis_out(analysis, body.id))
 
 
 def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
@@ -197,10 +205,7 @@ def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
             valid.append(index)
     results = analyzer.analyze_many([body.items[i].text for i in valid], explain=body.explain)
     for index, analysis in zip(valid, results, strict=True):
-        out = analysis.to_dict()
-        out["id"] = body.items[index].id
-        out.setdefault("explanations", None)
-        entries[index]["result"] = out
+        entries[index]["result"] = _analysis_out(analysis, body.items[index].id)
     return JSONResponse({"count": len(entries), "errors": len(entries) - len(valid),
                          "results": entries})
 
