@@ -9,7 +9,6 @@ leaves a half-written output.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import functools
 import io
 import json
 import os
@@ -25,6 +24,7 @@ from typing import IO, Any
 import pandas as pd
 
 from analyzer.errors import InputFileError, InvalidInputError
+from analyzer.parallel import load_model_once
 from analyzer.tabular import find_text_column, open_input, read_chunks
 from analyzer.writers import (
     ChunkWriter,
@@ -82,23 +82,9 @@ class BatchSummary:
 
 
 # ---------------------------------------------------------------- classification of texts
-@functools.cache
-def _load_model(model_path: str | None) -> Any:
-    """The model at ``model_path`` (or the default one), loaded once per process."""
-    from analyzer.model import Analyzer
-    from analyzer.persistence import default_analyzer
-
-    return Analyzer.load(model_path) if model_path else default_analyzer()
-
-
-def _init_worker(model_path: str | None) -> None:
-    """Process-pool initializer: load the model once per worker process, up front."""
-    _load_model(model_path)
-
-
 def _classify_in_worker(texts: list[object], explain: bool, model_path: str | None
                         ) -> dict[str, list[object]]:
-    return classify_texts(_load_model(model_path), texts, explain=explain)
+    return classify_texts(load_model_once(model_path), texts, explain=explain)
 
 
 def _format_score(value: float | None) -> str:
@@ -172,13 +158,13 @@ def _chunk_results(chunks: Iterator[pd.DataFrame], text_column: str, options: Ba
     """Pair each chunk with its result columns, in order, using ``options.jobs`` processes
     (``model``, when given, is used in this process instead of loading one)."""
     if options.jobs <= 1:
-        model = model if model is not None else _load_model(options.model_path)
+        model = model if model is not None else load_model_once(options.model_path)
         for chunk in chunks:
             yield chunk, classify_texts(model, chunk[text_column].tolist(),
                                         explain=options.explain)
         return
     pending: deque[tuple[pd.DataFrame, cf.Future[dict[str, list[object]]]]] = deque()
-    with cf.ProcessPoolExecutor(max_workers=options.jobs, initializer=_init_worker,
+    with cf.ProcessPoolExecutor(max_workers=options.jobs, initializer=load_model_once,
                                 initargs=(options.model_path,)) as pool:
         try:
             for chunk in chunks:

@@ -3,7 +3,8 @@
 ``create_app()`` builds a self-contained app: its settings and model live in ``app.state``
 (no module-level state), the model is loaded once in the lifespan, and the middleware stack is,
 from the outside in: access log (request id, timing) -> CORS (when origins are configured) ->
-API keys and size limits -> FastAPI (error translation, routes).
+API keys and size limits -> the ``POST /v1/analyze`` shortcut (see ``api.shortcut``) ->
+FastAPI (error translation, routes).
 
 Run it with ``complaint-analyzer serve`` or any ASGI server:
 ``uvicorn --factory api.app:create_app``.
@@ -26,9 +27,11 @@ from api.errors import install_error_handlers
 from api.middleware import API_KEY_HEADER, REQUEST_ID_HEADER, AccessLogMiddleware, GuardMiddleware
 from api.routes import health_router, v1_router
 from api.settings import Settings
+from api.shortcut import AnalyzeShortcut
 
 if TYPE_CHECKING:
     from analyzer.model import Analyzer
+    from analyzer.parallel import ParallelAnalyzer
 
 DESCRIPTION = """
 Why customers complain and what they want: classify Chinese and English complaints by
@@ -57,6 +60,20 @@ def load_model(settings: Settings) -> Analyzer:
     if settings.model_path is not None:
         return load_analyzer(settings.model_path)
     return default_analyzer()
+
+
+def batch_analyzer(model: Analyzer, settings: Settings, *, injected: bool
+                   ) -> Analyzer | ParallelAnalyzer:
+    """What ``/v1/analyze/batch`` runs on: ``model`` itself, or with ``settings.batch_jobs``
+    above 1 a started :class:`~analyzer.parallel.ParallelAnalyzer` whose helper processes load
+    the same model file (an injected model is first saved to a private temporary file)."""
+    if settings.batch_jobs <= 1:
+        return model
+    from analyzer.parallel import ParallelAnalyzer
+    from analyzer.persistence import default_model_path
+
+    path = None if injected else (settings.model_path or default_model_path())
+    return ParallelAnalyzer(model, settings.batch_jobs, model_path=path).start()
 
 
 def warm_up(analyzer: Analyzer) -> None:
@@ -92,6 +109,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         model = analyzer if analyzer is not None else await run_in_threadpool(load_model,
                                                                               settings)
         await run_in_threadpool(warm_up, model)
+        batch = await run_in_threadpool(
+            lambda: batch_analyzer(model, settings, injected=analyzer is not None))
         # The model's arrays and vocabularies live as long as the process: move them out of
         # the garbage collector's generations so full collections (latency spikes under load)
         # no longer walk them.
@@ -99,20 +118,26 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         coalescer = Coalescer(model, settings.coalesce_max)
         app.state.coalescer = coalescer
         app.state.analyzer = model
+        app.state.batch_analyzer = batch
         try:
             yield
         finally:
             app.state.analyzer = None
+            app.state.batch_analyzer = None
             await coalescer.close()
+            if batch is not model:
+                await run_in_threadpool(batch.close)
 
     app = FastAPI(title="complaint-analyzer", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan, **telemetry_options(settings))
     app.state.settings = settings
     app.state.analyzer = None
     app.state.coalescer = None
+    app.state.batch_analyzer = None
     app.include_router(health_router())
     app.include_router(v1_router(settings))
     install_error_handlers(app)
+    app.add_middleware(AnalyzeShortcut)
     app.add_middleware(GuardMiddleware, settings=settings)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),

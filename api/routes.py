@@ -23,9 +23,11 @@ from starlette.exceptions import HTTPException
 
 from analyzer.labels import CAUSE_INFO, TYPE_INFO, TYPE_PRECEDENCE, LabelInfo
 from analyzer.model import Analyzer
+from analyzer.parallel import ParallelAnalyzer
 from api import schemas, uploads
 from api.coalesce import Coalescer
 from api.middleware import API_KEY_HEADER
+from api.responses import FastJSONResponse
 from api.settings import ENV_PREFIX, Settings
 
 if TYPE_CHECKING:
@@ -63,8 +65,18 @@ def coalescer_of(request: Request) -> Coalescer:
     return coalescer
 
 
+async def get_batch_analyzer(request: Request) -> Analyzer | ParallelAnalyzer:
+    """What batches run on (the model, or a ``ParallelAnalyzer`` with ``BATCH_JOBS`` > 1);
+    503 while the model is not loaded."""
+    batch = getattr(request.app.state, "batch_analyzer", None)
+    if batch is None or getattr(request.app.state, "analyzer", None) is None:
+        raise HTTPException(503, "the model is not loaded yet; retry when GET /readyz is 200")
+    return batch
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]
+BatchAnalyzerDep = Annotated[Analyzer | ParallelAnalyzer, Depends(get_batch_analyzer)]
 
 
 def v1_router(settings: Settings) -> APIRouter:
@@ -155,7 +167,7 @@ def _too_long(text: str, settings: Settings) -> str | None:
     return None
 
 
-def _analysis_out(analysis: Analysis, item_id: str | None) -> dict[str, Any]:
+def analysis_out(analysis: Analysis, item_id: str | None) -> dict[str, Any]:
     """An analysis in the shape of ``schemas.AnalysisOut`` (``explanations`` null unless
     asked for), ready for JSON."""
     out = analysis.to_dict()
@@ -176,12 +188,13 @@ async def analyze(body: schemas.AnalyzeRequest, request: Request) -> JSONRespons
     analysis = await coalescer_of(request).analyze(body.text, explain=body.explain)
     # Returned as a ready response: the dict already has the documented shape (tested against
     # the OpenAPI schema), so FastAPI's response-model validation would only cost time.
-    return JSONResponse(_analysis_out(analysis, body.id))
+    return FastJSONResponse(analysis_out(analysis, body.id))
 
 
-def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
+def analyze_batch(body: schemas.BatchRequest, analyzer: BatchAnalyzerDep,
                   settings: SettingsDep) -> JSONResponse:
-    """Classify up to ``MAX_BATCH_ITEMS`` texts in one vectorised pass.
+    """Classify up to ``MAX_BATCH_ITEMS`` texts in one vectorised pass (shared with helper
+    processes when ``BATCH_JOBS`` > 1).
 
     An empty or over-long text gets an ``error`` entry at its position; the other items are
     analysed. 413 when there are more items than the limit.
@@ -205,9 +218,9 @@ def analyze_batch(body: schemas.BatchRequest, analyzer: AnalyzerDep,
             valid.append(index)
     results = analyzer.analyze_many([body.items[i].text for i in valid], explain=body.explain)
     for index, analysis in zip(valid, results, strict=True):
-        entries[index]["result"] = _analysis_out(analysis, body.items[index].id)
-    return JSONResponse({"count": len(entries), "errors": len(entries) - len(valid),
-                         "results": entries})
+        entries[index]["result"] = analysis_out(analysis, body.items[index].id)
+    return FastJSONResponse({"count": len(entries), "errors": len(entries) - len(valid),
+                             "results": entries})
 
 
 # ----------------------------------------------------------------------------- files

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     coalesce_max: int = Field(
         64, ge=1, description="Most concurrent /v1/analyze texts analysed in one model call "
         "(1 analyses each request on its own).")
+    batch_jobs: int = Field(
+        1, ge=1, le=64, description="Processes that share each /v1/analyze/batch request of "
+        "200 texts or more: this worker plus BATCH_JOBS - 1 helper processes, each holding a "
+        "copy of the model (about 200 MB). 1 analyses batches in the worker alone.")
     opentelemetry: bool = Field(
         False, description="Let FastAPI's built-in OpenTelemetry instrumentation run (spans "
         "and metrics go to the globally configured OpenTelemetry providers). Off by default: "

@@ -18,6 +18,7 @@ from analyzer.cli import build_parser, main
 from analyzer.errors import ModelError
 from analyzer.labels import CAUSES, TYPES
 from analyzer.model import Analyzer
+from analyzer.parallel import ParallelAnalyzer
 from api import Settings, create_app
 from api.middleware import ACCESS_LOGGER
 
@@ -221,6 +222,21 @@ def test_batch_keeps_input_order_and_reports_bad_items_per_item(client, api_mode
     assert results[0]["result"]["cause_probabilities"] == dict(expected[0].cause_probabilities)
     assert results[2]["result"]["cause_probabilities"] == dict(expected[1].cause_probabilities)
     assert results[0]["error"] is None
+
+
+def test_batch_jobs_share_large_batches_with_helper_processes_with_the_same_answers(api_model):
+    texts = [ZH, EN, "快递三天没动，客服也不回消息", "@SkyAir bag lost twice, nobody calls back"]
+    items = [{"id": str(i), "text": texts[i % len(texts)]} for i in range(240)]
+    items[7]["text"] = "   "
+    with app_client(api_model) as single, app_client(api_model, batch_jobs=2) as shared:
+        helper = shared.app.state.batch_analyzer  # type: ignore[attr-defined]
+        assert isinstance(helper, ParallelAnalyzer) and helper.model_path
+        got = shared.post("/v1/analyze/batch", json={"items": items})
+        want = single.post("/v1/analyze/batch", json={"items": items})
+        model_file = helper.model_path
+    assert got.status_code == 200 and got.json() == want.json()
+    assert got.json()["results"][7]["error"]["code"] == "empty_text"
+    assert not os.path.exists(model_file)  # the helpers' private copy is gone after shutdown
 
 
 def test_batch_item_past_the_text_limit_gets_an_error_not_a_failed_batch(api_model):
@@ -677,7 +693,8 @@ def test_settings_come_from_a_dotenv_file(tmp_path, monkeypatch):
     assert settings.max_text_chars == 77 and settings.key_bytes() == (b"s3cret",)
 
 
-@pytest.mark.parametrize("overrides", [{"api_keys": ["ok", " "]}, {"max_body_bytes": 0}])
+@pytest.mark.parametrize("overrides", [{"api_keys": ["ok", " "]}, {"max_body_bytes": 0},
+                                       {"batch_jobs": 0}])
 def test_invalid_settings_fail_when_created(overrides):
     from pydantic import ValidationError
 
