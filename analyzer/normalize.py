@@ -3,8 +3,9 @@
 Two views of a text are produced:
 
 * :func:`normalize` — the feature view: NFKC (full-width to half-width), HTML entities decoded,
-  traditional Chinese mapped to simplified, personal data and numbers replaced by placeholder
-  tokens (``_url_``, ``_phone_`` ...), whitespace folded, lower-cased Latin letters.
+  typographic quotes folded to ASCII, traditional Chinese mapped to simplified, personal data
+  and numbers replaced by placeholder tokens (``_url_``, ``_phone_`` ...), whitespace folded,
+  lower-cased Latin letters.
 * :func:`aligned_view` — a view of the original with exactly the same length, used to find the
   character spans of explanation terms in the original text.
 """
@@ -47,6 +48,11 @@ _EMAIL_CUE = re.compile(r"[\w.+-]@[\w-]")
 _MASKED_CUE = re.compile(r"[xX*]{3}|[xX]{2}/")
 _MONEY_CUE = re.compile(r"[$¥€£元块美]|usd|rmb|dollars|bucks", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+#: Typographic apostrophes and quotes -> ASCII ones (one character each, so offsets are kept):
+#: phones type "can’t", training text mostly "can't"; both must give the same features.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'",
+                         "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+                         "\u2033": '"'})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -118,13 +124,13 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
     if not text.isascii():
-        text = to_simplified(text)
+        text = to_simplified(text).translate(_QUOTES)
     text = mask_personal_data(text)
     return _SPACE.sub(" ", text).strip().lower()
 
 
 def _fold_char(ch: str) -> str:
-    folded = unicodedata.normalize("NFKC", ch)
+    folded = unicodedata.normalize("NFKC", ch).translate(_QUOTES)
     return folded.lower() if len(folded) == 1 and len(folded.lower()) == 1 else ch
 
 

@@ -2,8 +2,9 @@
 
 The model is CPU-bound Python and holds the GIL, so threads cannot share one batch; processes
 can. :class:`ParallelAnalyzer` cuts a batch into contiguous parts, analyses the first part in
-the calling thread and the others in worker processes (started once, each loading the model
-once), and joins the results in input order. The HTTP service runs ``/v1/analyze/batch`` on
+the calling thread and queues the others for worker processes (started once, each loading the
+model once); when the caller is done it takes back the parts no worker has started yet, and
+the results are joined in input order. The HTTP service runs ``/v1/analyze/batch`` on
 it (``COMPLAINT_ANALYZER_BATCH_JOBS``); the command-line batch (``classify --jobs``) streams
 chunks through its own pool but loads models with :func:`load_model_once` too.
 """
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Fewest texts worth sending to another process (smaller batches stay in the caller).
 MIN_PART = 100
+#: Parts per process a large batch is cut into: the caller takes back the parts no worker has
+#: started when it is done with its own, so uneven speeds even out.
+PARTS_PER_JOB = 3
 
 
 @functools.cache
@@ -44,6 +48,16 @@ def load_model_once(model_path: str | None) -> Analyzer:
 def _analyze_in_worker(model_path: str | None, texts: list[str], explain: bool
                        ) -> list[Analysis]:
     return load_model_once(model_path).analyze_many(texts, explain=explain)
+
+
+#: Texts a worker analyses at start, so that its first batch does not pay for the segmenter's
+#: dictionary and other lazily built caches.
+WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
+
+
+def _init_worker(model_path: str | None) -> None:
+    """Process-pool initializer: load the model and run one small analysis."""
+    load_model_once(model_path).analyze_many(list(WARM_UP_TEXTS), explain=True)
 
 
 def _ready() -> bool:
@@ -71,8 +85,9 @@ class ParallelAnalyzer:
     calling thread only. Workers load the model from ``model_path``; when it is ``None`` the
     model is first saved to a private temporary file, so workers always serve exactly
     ``model``. Workers start with :meth:`start` (or on first use) and stop with
-    :meth:`close`; a worker that dies fails the call in progress with ``ModelError`` and the
-    pool is restarted for the next call. Several threads may call :meth:`analyze_many` at once.
+    :meth:`close`. When a worker dies, a call that needs its pool fails with ``ModelError``
+    and the pool is restarted for the next call. Several threads may call
+    :meth:`analyze_many` at once.
     """
 
     def __init__(self, model: Analyzer, jobs: int, *, model_path: str | Path | None = None,
@@ -102,8 +117,8 @@ class ParallelAnalyzer:
             self.model_path = str(self.model.save(self._folder / "model.npz"))
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.jobs - 1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=load_model_once, initargs=(self.model_path,))
-        # Wait for the workers to load the model, so that the first batch is not slow.
+            initializer=_init_worker, initargs=(self.model_path,))
+        # Wait for the workers to be warm, so that the first batch is not slow.
         for future in [self._pool.submit(_ready) for _ in range(self.jobs - 1)]:
             future.result()
 
@@ -112,23 +127,31 @@ class ParallelAnalyzer:
         from analyzer.model import check_text
 
         checked = [check_text(t) for t in texts]
-        parts = min(self.jobs, len(checked) // self.min_part)
-        if parts <= 1:
+        parts = min(self.jobs * PARTS_PER_JOB, len(checked) // self.min_part)
+        if self.jobs <= 1 or parts <= 1:
             return self.model.analyze_many(checked, explain=explain)
         pool = self.start()._pool
         assert pool is not None
-        (first, *rest) = split_evenly(len(checked), parts)
+        bounds = split_evenly(len(checked), parts)
+        done: list[list[Analysis] | None] = [None] * parts
         try:
-            futures = [pool.submit(_analyze_in_worker, self.model_path, checked[a:b], explain)
-                       for a, b in rest]
-            results = self.model.analyze_many(checked[first[0]:first[1]], explain=explain)
-            for future in futures:
-                results.extend(future.result())
+            futures = {i: pool.submit(_analyze_in_worker, self.model_path, checked[a:b],
+                                      explain)
+                       for i, (a, b) in enumerate(bounds) if i > 0}
+            done[0] = self.model.analyze_many(checked[:bounds[0][1]], explain=explain)
+            # Work sharing: take back, from the end, the parts no worker has started yet.
+            for i in sorted(futures, reverse=True):
+                if futures[i].cancel():
+                    a, b = bounds[i]
+                    done[i] = self.model.analyze_many(checked[a:b], explain=explain)
+            for i, future in futures.items():
+                if done[i] is None:
+                    done[i] = future.result()
         except BrokenProcessPool as exc:
             self._restart()
             raise ModelError("a batch worker process stopped unexpectedly (out of memory?); "
                              "retry the request, or lower the number of batch jobs") from exc
-        return results
+        return [analysis for part in done if part is not None for analysis in part]
 
     def _restart(self) -> None:
         with self._lock:

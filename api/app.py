@@ -115,7 +115,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         # the garbage collector's generations so full collections (latency spikes under load)
         # no longer walk them.
         gc.freeze()
-        coalescer = Coalescer(model, settings.coalesce_max)
+        coalescer = Coalescer(model, settings.coalesce_max,
+                              gather_seconds=settings.coalesce_gather_ms / 1000)
         app.state.coalescer = coalescer
         app.state.analyzer = model
         app.state.batch_analyzer = batch

@@ -5,9 +5,16 @@ matrices) plus a little per text, and the model holds the GIL, so answering 32 c
 requests with 32 threads costs 32 fixed overheads that also fight over the GIL. The
 :class:`Coalescer` queues the texts of concurrent requests and analyses everything queued in
 one ``analyze_many`` call in a worker thread; requests that arrive meanwhile form the next
-call. A request that arrives alone is analysed at once (no waiting window), so coalescing
-adds no latency at low load. Results are identical to ``analyze`` text by text
-(``analyze_many`` is row-wise), and the event loop never runs model code.
+call. A request that arrives alone is analysed at once, so coalescing adds no latency at low
+load. Results are identical to ``analyze`` text by text (``analyze_many`` is row-wise), and
+the event loop never runs model code.
+
+Keeping batches whole: under steady load the clients of one batch send their next requests
+while the *next* batch is being formed, and a drainer that always took what was queued would
+split them into two alternating groups (measured: batches of 7 and 25 for 32 clients), paying
+the model's fixed cost per call (about 1 ms) twice. So when fewer texts are queued than the
+previous batch held and that batch finished moments ago (``recent_seconds``), the drainer
+waits, at most ``gather_seconds``, for the queue to reach that size again.
 """
 
 from __future__ import annotations
@@ -43,14 +50,23 @@ class Coalescer:
     ``ModelError`` (the service is stopping).
     """
 
-    def __init__(self, analyzer: Analyzer, max_batch: int = 64) -> None:
+    def __init__(self, analyzer: Analyzer, max_batch: int = 64, *,
+                 gather_seconds: float = 0.002, recent_seconds: float = 0.05) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
+        if gather_seconds < 0 or recent_seconds < 0:
+            raise ValueError("gather_seconds and recent_seconds cannot be negative")
         self.analyzer = analyzer
         self.max_batch = max_batch
+        self.gather_seconds = gather_seconds
+        self.recent_seconds = recent_seconds
         self._queue: deque[_Job] = deque()
         self._drainer: asyncio.Task[None] | None = None
         self._closed = False
+        self._last_size = 0
+        self._last_done = float("-inf")
+        self._wanted = 0
+        self._filled: asyncio.Event | None = None
 
     async def analyze(self, text: str, *, explain: bool = False) -> Analysis:
         """The analysis of ``text``, computed together with concurrent requests."""
@@ -58,18 +74,40 @@ class Coalescer:
             raise ModelError("the service is shutting down")
         future: asyncio.Future[Analysis] = asyncio.get_running_loop().create_future()
         self._queue.append(_Job(text, explain, future))
+        if self._filled is not None and len(self._queue) >= self._wanted:
+            self._filled.set()
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
+    async def _gather(self) -> None:
+        """Wait (at most ``gather_seconds``) until as many texts are queued as the previous
+        batch held, when that batch finished less than ``recent_seconds`` ago."""
+        loop = asyncio.get_running_loop()
+        wanted = min(self._last_size, self.max_batch)
+        if (self.gather_seconds <= 0 or len(self._queue) >= wanted
+                or loop.time() - self._last_done > self.recent_seconds):
+            return
+        self._wanted = wanted
+        self._filled = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._filled.wait(), self.gather_seconds)
+        except TimeoutError:
+            pass
+        finally:
+            self._filled = None
+
     async def _drain(self) -> None:
         while self._queue:
+            await self._gather()
             jobs = [self._queue.popleft()
                     for _ in range(min(self.max_batch, len(self._queue)))]
             jobs = [job for job in jobs if not job.future.cancelled()]
             if not jobs:
                 continue
             outcomes = await to_thread.run_sync(self._compute, jobs)
+            self._last_size = len(jobs)
+            self._last_done = asyncio.get_running_loop().time()
             for job, outcome in zip(jobs, outcomes, strict=True):
                 if job.future.done():
                     continue

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     coalesce_max: int = Field(
         64, ge=1, description="Most concurrent /v1/analyze texts analysed in one model call "
         "(1 analyses each request on its own).")
+    coalesce_gather_ms: float = Field(
+        2.0, ge=0, le=100, description="Under steady load, how long the next /v1/analyze model "
+        "call may wait for as many texts as the previous call held (keeps concurrent clients "
+        "in one call; 0 turns waiting off). A lone request never waits.")
     batch_jobs: int = Field(
         1, ge=1, le=64, description="Processes that share each /v1/analyze/batch request of "
         "200 texts or more: this worker plus BATCH_JOBS - 1 helper processes, each holding a "

@@ -97,11 +97,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, workers: int, log_level: str) -> subprocess.Popen[bytes]:
-    """``complaint-analyzer serve`` on ``127.0.0.1:port`` (output discarded)."""
+def start_server(port: int, workers: int, log_level: str, batch_jobs: int = 1
+                 ) -> subprocess.Popen[bytes]:
+    """``complaint-analyzer serve`` on ``127.0.0.1:port`` (output discarded), with
+    ``COMPLAINT_ANALYZER_BATCH_JOBS=batch_jobs``."""
     command = [sys.executable, "-m", "analyzer", "serve", "--host", HOST, "--port", str(port),
                "--workers", str(workers), "--log-level", log_level]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+    env = {**os.environ, "COMPLAINT_ANALYZER_BATCH_JOBS": str(batch_jobs)}
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -347,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-requests", type=int, default=12)
     parser.add_argument("--batch-concurrency", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--batch-jobs", type=int, default=1,
+                        help="processes per worker that share each batch request "
+                        "(COMPLAINT_ANALYZER_BATCH_JOBS)")
     parser.add_argument("--max-chars", type=int, default=140, help="longest text used")
     parser.add_argument("--log-level", default="info", help="server log level")
     parser.add_argument("--texts", type=Path, default=REAL_TEXTS)
@@ -360,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = _load_average()
     port = free_port()
     base = f"http://{HOST}:{port}"
-    process = start_server(port, args.workers, args.log_level)
+    process = start_server(port, args.workers, args.log_level, args.batch_jobs)
     try:
         wait_ready(base, process, timeout=120)
         results = asyncio.run(benchmark(port, process.pid, texts, args))
@@ -369,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
 
     source = args.texts.name if args.texts.is_file() else "built-in texts"
     print(f"{time.strftime('%Y-%m-%d')}  {platform.machine()} {os.cpu_count()} cores  "
-          f"server workers={args.workers}  concurrency={args.concurrency}  "
+          f"server workers={args.workers} batch_jobs={args.batch_jobs}  "
+          f"concurrency={args.concurrency}  "
           f"client={args.client}  texts: {source} "
           f"(<= {args.max_chars} chars, mean {statistics.mean(map(len, texts)):.0f})")
     print(f"load average before: {load_before}, after: {_load_average()}")

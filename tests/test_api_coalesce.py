@@ -130,6 +130,56 @@ def test_closing_fails_queued_texts_and_refuses_new_ones(model):
     assert refused is not None
 
 
+async def _closed_loop(coalescer: Coalescer, clients: int, rounds: int) -> None:
+    """``clients`` callers that each send their next text shortly after their last answer
+    (a client's round trip), like a load test or a busy ticketing system."""
+
+    async def client(index: int) -> None:
+        for turn in range(rounds):
+            await coalescer.analyze(TEXTS[(index + turn) % len(TEXTS)])
+            await asyncio.sleep(0.001 * (1 + index % 3))
+
+    await asyncio.gather(*(client(i) for i in range(clients)))
+
+
+def test_batches_stay_whole_under_steady_load(model):
+    spy = Spy(model)
+    asyncio.run(_closed_loop(Coalescer(spy, gather_seconds=0.01), clients=8, rounds=6))  # type: ignore[arg-type]
+    assert sum(spy.calls) == 48
+    assert spy.calls.count(8) >= 5, spy.calls  # without gathering the clients split in groups
+
+
+def test_without_gathering_steady_load_splits_into_smaller_calls(model):
+    spy = Spy(model)
+    asyncio.run(_closed_loop(Coalescer(spy, gather_seconds=0.0), clients=8, rounds=6))  # type: ignore[arg-type]
+    assert sum(spy.calls) == 48 and len(spy.calls) > 7
+
+
+def test_a_text_arriving_long_after_the_last_batch_is_not_held_back(model):
+    async def scenario() -> float:
+        coalescer = Coalescer(Spy(model), gather_seconds=5.0, recent_seconds=0.05)  # type: ignore[arg-type]
+        await gather_analyses(coalescer, TEXTS[:8])
+        await asyncio.sleep(0.1)
+        start = time.perf_counter()
+        await coalescer.analyze(TEXTS[0])
+        return time.perf_counter() - start
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+def test_gathering_waits_at_most_the_gather_time(model):
+    async def scenario() -> float:
+        coalescer = Coalescer(Spy(model), gather_seconds=0.2, recent_seconds=10.0)  # type: ignore[arg-type]
+        await gather_analyses(coalescer, TEXTS[:8])
+        start = time.perf_counter()
+        await coalescer.analyze(TEXTS[0])  # fewer texts than the last batch: waits, then runs
+        return time.perf_counter() - start
+
+    assert 0.15 < asyncio.run(scenario()) < 2.0
+
+
 def test_the_limit_must_be_positive(model):
     with pytest.raises(ValueError):
         Coalescer(model, max_batch=0)
+    with pytest.raises(ValueError):
+        Coalescer(model, gather_seconds=-1)

@@ -9,6 +9,13 @@ def test_html_entities_are_decoded():
     assert normalize("fish &amp; chips &lt;3") == "fish & chips <3"
 
 
+def test_typographic_apostrophes_and_quotes_become_ascii_in_both_views():
+    text = "They don’t care, “really” ‘never’"
+    assert normalize(text) == normalize(text.translate(str.maketrans("’“”‘", "'\"\"'")))
+    assert normalize(text) == "they don't care, \"really\" 'never'"
+    assert aligned_view(text) == "they don't care, \"really\" 'never'"
+
+
 def test_traditional_chinese_is_mapped_to_simplified():
     assert to_simplified("這個產品質量太差") == "这个产品质量太差"
     assert normalize("服務態度") == "服务态度"

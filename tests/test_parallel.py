@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 from hypothesis import given
@@ -76,9 +77,13 @@ def test_a_dead_worker_fails_the_call_with_a_model_error_and_the_pool_restarts(s
         for process in list(pool._processes.values()):  # type: ignore[attr-defined]
             os.kill(process.pid, signal.SIGKILL)
             process.join()
+        deadline = time.monotonic() + 10
+        while not pool._broken and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.05)  # the pool notices the death in its manager thread
         with pytest.raises(ModelError, match="batch worker"):
             analyzer.analyze_many(TEXTS)
         assert analyzer.analyze_many(TEXTS) == small_model.analyze_many(TEXTS)
+        assert analyzer._pool is not None and analyzer._pool is not pool
 
 
 def test_jobs_and_part_size_must_be_positive(small_model):
