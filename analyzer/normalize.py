@@ -53,6 +53,7 @@ _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'",
                          "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
                          "\u2033": '"'})
+_QUOTE_CUE = re.compile("[\u2018\u2019\u201b\u02bc\u2032\u201c\u201d\u201e\u2033]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -124,7 +125,9 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
     if not text.isascii():
-        text = to_simplified(text).translate(_QUOTES)
+        text = to_simplified(text)
+        if _QUOTE_CUE.search(text):
+            text = text.translate(_QUOTES)
     text = mask_personal_data(text)
     return _SPACE.sub(" ", text).strip().lower()
 
