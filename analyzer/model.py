@@ -72,6 +72,10 @@ def parse_yes_no(values: Iterable[object]) -> np.ndarray:
     return np.array(out, dtype=bool)
 
 
+#: Texts :meth:`Analyzer.warm_up` analyses: one Chinese, one English.
+WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
+
+
 class Analyzer:
     """Classifies texts as complaint or not, by cause and by complaint type, with explanations.
 
@@ -209,6 +213,12 @@ class Analyzer:
                                        complaint_evidence[complaint.classes.index("no")]]),
             }
         return self._explain_cache
+
+    def warm_up(self) -> Analyzer:
+        """Analyse two short texts (with explanations) so that what is built on first use
+        (the segmenter's dictionary, the explanation caches) is ready; returns self."""
+        self.analyze_many(list(WARM_UP_TEXTS), explain=True)
+        return self
 
     def analyze(self, text: str, *, explain: bool = False) -> Analysis:
         """Analyse one text. Raises ``InvalidInputError`` for empty text, ``TypeError`` for

@@ -50,14 +50,10 @@ def _analyze_in_worker(model_path: str | None, texts: list[str], explain: bool
     return load_model_once(model_path).analyze_many(texts, explain=explain)
 
 
-#: Texts a worker analyses at start, so that its first batch does not pay for the segmenter's
-#: dictionary and other lazily built caches.
-WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
-
-
 def _init_worker(model_path: str | None) -> None:
-    """Process-pool initializer: load the model and run one small analysis."""
-    load_model_once(model_path).analyze_many(list(WARM_UP_TEXTS), explain=True)
+    """Process-pool initializer: load the model and warm it up, so that the worker's first
+    batch does not pay for what is built on first use."""
+    load_model_once(model_path).warm_up()
 
 
 def _ready() -> bool:

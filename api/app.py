@@ -47,9 +47,6 @@ Errors always have the body `{"detail": ..., "request_id": ...}`. When the servi
 keys configured, every `/v1` call needs an `X-API-Key` header.
 """
 
-WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
-
-
 def load_model(settings: Settings) -> Analyzer:
     """The model named by ``settings.model_path``, else the packaged default (cached).
 
@@ -74,12 +71,6 @@ def batch_analyzer(model: Analyzer, settings: Settings, *, injected: bool
 
     path = None if injected else (settings.model_path or default_model_path())
     return ParallelAnalyzer(model, settings.batch_jobs, model_path=path).start()
-
-
-def warm_up(analyzer: Analyzer) -> None:
-    """Run one small analysis (with explanations) so the first request does not pay for
-    the segmenter's dictionary and the explanation caches."""
-    analyzer.analyze_many(list(WARM_UP_TEXTS), explain=True)
 
 
 def telemetry_options(settings: Settings) -> dict[str, Any]:
@@ -108,7 +99,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         model = analyzer if analyzer is not None else await run_in_threadpool(load_model,
                                                                               settings)
-        await run_in_threadpool(warm_up, model)
+        # So that the first request does not pay for what is built on first use.
+        await run_in_threadpool(model.warm_up)
         batch = await run_in_threadpool(
             lambda: batch_analyzer(model, settings, injected=analyzer is not None))
         # The model's arrays and vocabularies live as long as the process: move them out of

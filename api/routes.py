@@ -68,9 +68,8 @@ def coalescer_of(request: Request) -> Coalescer:
 async def get_batch_analyzer(request: Request) -> Analyzer | ParallelAnalyzer:
     """What batches run on (the model, or a ``ParallelAnalyzer`` with ``BATCH_JOBS`` > 1);
     503 while the model is not loaded."""
-    batch = getattr(request.app.state, "batch_analyzer", None)
-    if batch is None or getattr(request.app.state, "analyzer", None) is None:
-        raise HTTPException(503, "the model is not loaded yet; retry when GET /readyz is 200")
+    await get_analyzer(request)
+    batch: Analyzer | ParallelAnalyzer = request.app.state.batch_analyzer
     return batch
 
 

@@ -144,3 +144,12 @@ def test_default_model_was_trained_on_the_bundled_corpus(default_model):
 
     assert default_model.metadata_["corpus_hash"] == corpus_hash([default_corpus_path()]), (
         "the packaged model is stale: run 'complaint-analyzer train' after changing the corpus")
+
+
+def test_warm_up_builds_what_first_use_builds_and_returns_the_model():
+    from analyzer.persistence import default_model_path
+
+    model = Analyzer.load(default_model_path())
+    assert model._explain_cache is None
+    assert model.warm_up() is model
+    assert model._explain_cache is not None and model.segmenter._chinese is not None
