@@ -44,6 +44,8 @@ SECONDARY_THRESHOLD = 0.3
 HEAD_CALIBRATION: dict[str, str] = {
     "is_complaint": "sigmoid", "cause": "temperature", "type": "temperature",
 }
+#: Texts :meth:`Analyzer.warm_up` analyses: one Chinese, one English.
+WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
 
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n"}
@@ -70,10 +72,6 @@ def parse_yes_no(values: Iterable[object]) -> np.ndarray:
         else:
             raise CorpusError(f"is_complaint value {v!r} is not yes/no (or true/false, 1/0)")
     return np.array(out, dtype=bool)
-
-
-#: Texts :meth:`Analyzer.warm_up` analyses: one Chinese, one English.
-WARM_UP_TEXTS: tuple[str, ...] = ("手机用了三天就黑屏，要求换新机", "The room was dirty.")
 
 
 class Analyzer:

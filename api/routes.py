@@ -159,7 +159,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 # ----------------------------------------------------------------------------- analysis
-def _too_long(text: str, settings: Settings) -> str | None:
+def too_long(text: str, settings: Settings) -> str | None:
+    """The 413 message for a text over ``MAX_TEXT_CHARS``, else ``None``."""
     if len(text) > settings.max_text_chars:
         return (f"text has {len(text)} characters, over the limit of {settings.max_text_chars}"
                 f" (setting {ENV_PREFIX}MAX_TEXT_CHARS)")
@@ -181,7 +182,7 @@ async def analyze(body: schemas.AnalyzeRequest, request: Request) -> JSONRespons
     413 when the text is longer than ``MAX_TEXT_CHARS``; 422 when it is empty. The model
     runs in a worker thread, together with concurrent requests (see ``api.coalesce``).
     """
-    problem = _too_long(body.text, request.app.state.settings)
+    problem = too_long(body.text, request.app.state.settings)
     if problem:
         raise HTTPException(413, problem)
     analysis = await coalescer_of(request).analyze(body.text, explain=body.explain)
@@ -207,7 +208,7 @@ def analyze_batch(body: schemas.BatchRequest, analyzer: BatchAnalyzerDep,
     for index, item in enumerate(body.items):
         entry: dict[str, Any] = {"index": index, "id": item.id, "result": None, "error": None}
         entries.append(entry)
-        problem = _too_long(item.text, settings)
+        problem = too_long(item.text, settings)
         if problem:
             entry["error"] = {"code": "text_too_long", "message": problem}
         elif not item.text.strip():

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.middleware import BodyTooLarge
 from api.responses import FastJSONResponse
-from api.routes import analysis_out
+from api.routes import analysis_out, too_long
 from api.schemas import AnalyzeRequest
 
 ANALYZE_PATH = "/v1/analyze"
@@ -81,7 +81,7 @@ class AnalyzeShortcut:
         except ValidationError:
             await self.app(scope, replay, send)
             return
-        if len(request.text) > state.settings.max_text_chars:
+        if too_long(request.text, state.settings):
             await self.app(scope, replay, send)
             return
         try:
