@@ -220,11 +220,22 @@ def _dense_components(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return rows, columns, values[rows, columns]
 
 
-def is_keyword_candidate(term: str, stopwords: frozenset[str]) -> bool:
-    """Whether a word feature may be shown as a keyword: no placeholder, no stop word only."""
-    parts = term.split(" ")
-    if any(p in PLACEHOLDERS for p in parts):
-        return False
-    if all(p in stopwords or not any(ch.isalnum() for ch in p) or p.isdigit() for p in parts):
-        return False
-    return True
+def keyword_candidates(terms: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
+    """Which word features may be shown as keywords: no placeholder token, and not made of
+    stop words, digits and punctuation only. Each distinct token is judged once."""
+    kinds: dict[str, int] = {}          # 0: placeholder, 1: filler (stop word, digits, punct.)
+
+    def kind(token: str) -> int:
+        if token in PLACEHOLDERS:
+            return 0
+        if token in stopwords or token.isdigit() or not any(ch.isalnum() for ch in token):
+            return 1
+        return 2
+
+    out = np.empty(len(terms), dtype=bool)
+    for i, term in enumerate(terms):
+        parts = [kinds.get(p) for p in term.split(" ")]
+        if None in parts:
+            parts = [kinds.setdefault(p, kind(p)) for p in term.split(" ")]
+        out[i] = 0 not in parts and 2 in parts
+    return out

@@ -2,37 +2,46 @@
 
 The terms of all lexicons are compiled into two patterns (ASCII terms, other terms) whose
 alternatives share their prefixes (a trie written as a regex), so each text is scanned at most
-twice whatever the number of terms. ASCII terms only match at word boundaries; Chinese terms
-match anywhere.
+twice whatever the number of terms. ASCII terms only match at word boundaries, in all their
+regular English forms (``charge`` also matches "charged", "charging"; see
+:mod:`analyzer.inflection`); Chinese terms match anywhere, as written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from analyzer.inflection import term_classes
+
 _ASCII_ALNUM = re.compile(r"[a-z0-9]")
 
 
-def trie_pattern(terms: Sequence[str]) -> str:
-    """A regex source matching exactly ``terms`` (longest first), with shared prefixes."""
+def trie_pattern(stems: Mapping[str, Iterable[str]] | Iterable[str]) -> str:
+    """A regex source matching exactly ``stem + ending`` for every stem and its endings
+    (``""`` = the stem alone), alternatives sharing their prefixes (a trie) and longer
+    continuations tried first. A plain sequence of terms means each term alone."""
+    endings_of = (stems if isinstance(stems, Mapping)
+                  else {term: ("",) for term in stems})
     trie: dict[str, dict] = {}
-    for term in terms:
+    ends: dict[int, set[str]] = {}
+    for stem, endings in endings_of.items():
         node = trie
-        for ch in term:
+        for ch in stem:
             node = node.setdefault(ch, {})
-        node[""] = {}
+        ends.setdefault(id(node), set()).update(endings)
 
     def emit(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
+        here = ends.get(id(node), set())
+        branches += [re.escape(e) for e in sorted(here - {""}, key=lambda e: (-len(e), e))]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
+        return f"(?:{body})?" if "" in here else body
 
     return emit(trie)
 
@@ -57,14 +66,25 @@ class LexiconMatcher:
         """Compile the lexicons (name -> terms)."""
         names = tuple(lexicons)
         owners: dict[str, list[int]] = {}
+        ascii_stems: dict[str, set[str]] = {}
+        other_terms: list[str] = []
         for index, name in enumerate(names):
             for term in lexicons[name]:
-                if term and index not in owners.setdefault(term, []):
-                    owners[term].append(index)
-        ascii_terms = [t for t in owners if t.isascii()]
-        other_terms = [t for t in owners if not t.isascii()]
-        ascii_pattern = (re.compile(rf"(?<![a-z0-9])(?:{trie_pattern(ascii_terms)})(?![a-z0-9])")
-                         if ascii_terms else None)
+                if not term:
+                    continue
+                if not term.isascii():
+                    forms = {term}
+                    other_terms.append(term)
+                else:
+                    forms = set()
+                    for stem, endings in term_classes(term):
+                        ascii_stems.setdefault(stem, set()).update(endings)
+                        forms.update(stem + ending for ending in endings)
+                for form in forms:
+                    if index not in owners.setdefault(form, []):
+                        owners[form].append(index)
+        ascii_pattern = (re.compile(rf"(?<![a-z0-9])(?:{trie_pattern(ascii_stems)})(?![a-z0-9])")
+                         if ascii_stems else None)
         other_pattern = re.compile(trie_pattern(other_terms)) if other_terms else None
         return cls(names, ascii_pattern, other_pattern, {t: tuple(v) for t, v in owners.items()})
 

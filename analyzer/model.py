@@ -23,7 +23,7 @@ from scipy import sparse
 
 from analyzer.errors import CorpusError, InvalidInputError, NotFittedError
 from analyzer.explain import contributions, term_spans, top_terms, top_terms_many
-from analyzer.features import Featurizer, is_keyword_candidate, prepare
+from analyzer.features import Featurizer, keyword_candidates, prepare
 from analyzer.heads import LinearHead
 from analyzer.labels import CAUSES, TYPES, Cause, ComplaintType
 from analyzer.results import Analysis, Explanation, TermWeight
@@ -101,6 +101,8 @@ class Analyzer:
         self.complaint_head_: LinearHead | None = None
         self.cause_head_: LinearHead | None = None
         self.type_head_: LinearHead | None = None
+        #: Which word features may be shown as keywords (no placeholder, not stop words only).
+        self.keyword_mask_: np.ndarray | None = None
         self.metadata_: dict[str, Any] = {}
         self._segmenter: Segmenter | None = None
         self._explain_cache: dict[str, Any] | None = None
@@ -161,6 +163,7 @@ class Analyzer:
         self._segmenter = None
         docs = prepare(texts, self.segmenter)
         self.featurizer_ = Featurizer(lexicons).fit(docs)
+        self.keyword_mask_ = keyword_candidates(self.featurizer_.word_feature_names(), stop)
         features = self.featurizer_.transform(docs)
         labels = np.where(y_complaint, "yes", "no")
         self.complaint_head_ = self._fit_head("is_complaint", features, labels)
@@ -198,8 +201,8 @@ class Analyzer:
             featurizer, complaint, cause, ctype = self._check_fitted()
             n = featurizer.n_word_features
             names = featurizer.word_feature_names()
-            stop = frozenset(self.stopwords or ())
-            allowed = np.array([is_keyword_candidate(t, stop) for t in names], dtype=bool)
+            allowed = (self.keyword_mask_ if self.keyword_mask_ is not None
+                       else keyword_candidates(names, frozenset(self.stopwords or ())))
 
             cause_evidence = cause.class_evidence(n)
             complaint_evidence = complaint.class_evidence(n)

@@ -2,10 +2,10 @@
 
 A model file is a zip of arrays (``numpy.savez_compressed``) read back with
 ``allow_pickle=False``, so loading a file can never run code. It holds the vocabularies and
-IDF weights, the three calibrated linear heads, and a JSON document with the metadata:
-format version, package version, label sets, corpus hash, training date, parameters, metrics,
-and the resources (user dictionary, cue lexicons, stop words) the model was trained with, so a
-model file is self-contained.
+IDF weights, the three calibrated linear heads, the keyword mask of the word features, and a
+JSON document with the metadata (format version, package version, label sets, corpus hash,
+training date, parameters, metrics) and the resources (user dictionary, cue lexicons, stop
+words) the model was trained with, so a model file is self-contained.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from analyzer.errors import ModelError
 if TYPE_CHECKING:
     from analyzer.model import Analyzer
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _HEADS = ("is_complaint", "cause", "type")
 
 
@@ -50,6 +50,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> Path:
         "document": np.frombuffer(json.dumps(document, ensure_ascii=False).encode("utf-8"),
                                   dtype=np.uint8),
         **featurizer.to_arrays(),
+        "keyword_mask": np.asarray(analyzer._explainers()["allowed"], dtype=bool),
     }
     for name, head in zip(_HEADS, heads):
         arrays.update(head.to_arrays(name))
@@ -101,6 +102,9 @@ def load_analyzer(path: Path) -> Analyzer:
                                                       res["lexicons"])
         analyzer.complaint_head_, analyzer.cause_head_, analyzer.type_head_ = (
             LinearHead.from_arrays(arrays, name) for name in _HEADS)
+        analyzer.keyword_mask_ = arrays["keyword_mask"].astype(bool)
+        if len(analyzer.keyword_mask_) != analyzer.featurizer_.n_word_features:
+            raise ValueError("keyword mask and word vocabulary differ in length")
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path} is incomplete or corrupt ({exc}); retrain the model") from exc
     analyzer.metadata_ = document["metadata"]

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -112,8 +114,33 @@ def test_save_and_load_give_identical_predictions(small_model, tmp_path):
     texts = ["退款一直不到账", "Seat was broken and the staff laughed"]
     assert [r.to_dict() for r in again.analyze_many(texts)] == [
         r.to_dict() for r in small_model.analyze_many(texts)]
-    assert again.metadata_["format_version"] == FORMAT_VERSION == 2
+    assert again.metadata_["format_version"] == FORMAT_VERSION == 3
     assert again.metadata_["labels"]["cause"] == [c.value for c in Cause]
+    assert again.keyword_mask_ is not None and small_model.keyword_mask_ is not None
+    assert np.array_equal(again.keyword_mask_, small_model.keyword_mask_)
+
+
+def test_a_model_file_of_an_older_format_asks_for_retraining(small_model, tmp_path):
+    path = small_model.save(tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    document = json.loads(arrays["document"].tobytes().decode("utf-8"))
+    document["metadata"]["format_version"] = 2
+    arrays["document"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
+    old = tmp_path / "old.npz"
+    np.savez(old, **arrays)
+    with pytest.raises(ModelError, match=r"format 2; this version reads format 3\..*Retrain"):
+        Analyzer.load(old)
+
+
+def test_a_model_file_without_its_keyword_mask_is_reported_incomplete(small_model, tmp_path):
+    path = small_model.save(tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "keyword_mask"}
+    cut = tmp_path / "cut.npz"
+    np.savez(cut, **arrays)
+    with pytest.raises(ModelError, match="incomplete or corrupt"):
+        Analyzer.load(cut)
 
 
 def test_loading_a_corrupt_file_is_a_model_error(tmp_path):
