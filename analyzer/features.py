@@ -8,6 +8,7 @@ plain data (vocabularies, IDF weights, settings), so it is saved without pickle 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,19 +48,37 @@ def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[Prepared]:
     return out
 
 
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|[。！？；;\n]")
+_CONTENT = re.compile(r"[^\W_]")
+
+
+def opening_sentence(text: str) -> str:
+    """``text`` up to the end of its first sentence with a letter, digit or Chinese character
+    in it (``.``, ``!``, ``?`` followed by a space or the end; ``。！？；;`` or a line break), or
+    the whole text when it is one sentence."""
+    for end in _SENTENCE_END.finditer(text):
+        if _CONTENT.search(text, 0, end.start()):
+            return text[:end.end()]
+    return text
+
+
 class Featurizer:
     """Turns prepared texts into the model's sparse feature matrix.
 
     ``fit`` learns the word and character vocabularies; lexicon features count, per cue
     lexicon, how many of its terms occur in the normalised text (one left-to-right scan,
-    longest match first; scaled by ``log1p`` and ``lexicon_weight``).
+    longest match first; scaled by ``log1p`` and ``lexicon_weight``). With
+    ``opening_lexicons`` each lexicon is also counted in the opening sentence alone (see
+    :func:`opening_sentence`): the labeling guide takes the cause the writer stresses, and on a
+    tie the one mentioned first, which a count over the whole text cannot tell apart.
     """
 
     def __init__(self, lexicons: Mapping[str, Sequence[str]] | None = None, *,
                  word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (1, 3),
                  min_df: int = 2, max_word_features: int = 150_000,
                  max_char_features: int = 150_000, lexicon_weight: float = 1.5,
-                 char_input: str = "tokens", language_features: bool = True) -> None:
+                 char_input: str = "tokens", language_features: bool = True,
+                 opening_lexicons: bool = True) -> None:
         if char_input not in ("tokens", "text"):
             raise ValueError("char_input must be 'tokens' or 'text'")
         self.lexicons = {k: list(v) for k, v in (lexicons or {}).items()}
@@ -71,6 +90,7 @@ class Featurizer:
         self.lexicon_weight = lexicon_weight
         self.char_input = char_input
         self.language_features = language_features
+        self.opening_lexicons = opening_lexicons
         self.word_vectorizer_: TfidfTransform | None = None
         self.char_vectorizer_: TfidfTransform | None = None
         self._matcher: LexiconMatcher | None = None
@@ -118,7 +138,8 @@ class Featurizer:
                 "min_df": self.min_df, "max_word_features": self.max_word_features,
                 "max_char_features": self.max_char_features,
                 "lexicon_weight": self.lexicon_weight, "char_input": self.char_input,
-                "language_features": self.language_features}
+                "language_features": self.language_features,
+                "opening_lexicons": self.opening_lexicons}
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Vocabularies (UTF-8, newline-joined, in column order) and IDF weights."""
@@ -140,7 +161,8 @@ class Featurizer:
                          max_char_features=params["max_char_features"],
                          lexicon_weight=params["lexicon_weight"],
                          char_input=params["char_input"],
-                         language_features=params["language_features"])
+                         language_features=params["language_features"],
+                         opening_lexicons=params["opening_lexicons"])
         transforms = {}
         for key, analyzer, ngrams in (("word", "word", featurizer.word_ngrams),
                                       ("char", "char_wb", featurizer.char_ngrams)):
@@ -170,7 +192,7 @@ class Featurizer:
         widths = [len(word.idf), len(char.idf)]
         if self.lexicons:
             parts.append(_dense_components(self.lexicon_values(docs)))
-            widths.append(len(self.matcher.names))
+            widths.append(len(self.matcher.names) * (2 if self.opening_lexicons else 1))
         if self.language_features:
             parts.append(_dense_components(self.language_values(docs)))
             widths.append(len(Language))
@@ -184,8 +206,17 @@ class Featurizer:
         return word_block, full
 
     def lexicon_values(self, docs: Sequence[Prepared]) -> np.ndarray:
-        """Scaled cue-lexicon hit counts, one column per lexicon (in ``matcher.names`` order)."""
-        counts = self.matcher.counts([d.normalized for d in docs])
+        """Scaled cue-lexicon hit counts, one column per lexicon (in ``matcher.names`` order),
+        then, with ``opening_lexicons``, one per lexicon over the opening sentence."""
+        texts = [d.normalized for d in docs]
+        counts = self.matcher.counts(texts)
+        if self.opening_lexicons:
+            openings = [opening_sentence(t) for t in texts]
+            longer = [i for i, (o, t) in enumerate(zip(openings, texts)) if len(o) < len(t)]
+            opening_counts = counts.copy()
+            if longer:
+                opening_counts[longer] = self.matcher.counts([openings[i] for i in longer])
+            counts = np.hstack([counts, opening_counts])
         return np.log1p(counts) * self.lexicon_weight
 
     def language_values(self, docs: Sequence[Prepared]) -> np.ndarray:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.features import keyword_candidates
+from analyzer.features import Featurizer, Prepared, keyword_candidates, opening_sentence
 from analyzer.inflection import term_classes, term_forms
+from analyzer.labels import Language
 from analyzer.lexicon import LexiconMatcher, trie_pattern
 
 
@@ -107,3 +109,28 @@ def test_keyword_candidates_skip_placeholders_and_stop_words() -> None:
     mask = keyword_candidates(["refund", "the", "the refund", "_url_ refund", "123", "!!",
                                "late 2"], frozenset({"the"}))
     assert mask.tolist() == [True, False, True, False, False, False, True]
+
+
+@pytest.mark.parametrize(("text", "opening"), [
+    ("flight delayed. staff rude.", "flight delayed."),
+    ("rated 3.5 stars. meh", "rated 3.5 stars."),
+    (".@united ok. fine", ".@united ok."),
+    ("手机黑屏。客服态度差", "手机黑屏。"),
+    ("one long sentence with no end", "one long sentence with no end"),
+    ("!!! wow. ok", "!!! wow."),
+])
+def test_opening_sentence_ends_at_the_first_sentence_with_content(text: str, opening: str
+                                                                    ) -> None:
+    assert opening_sentence(text) == opening
+
+
+def test_opening_lexicon_columns_count_only_the_first_sentence() -> None:
+    featurizer = Featurizer({"product": ["delayed"], "service": ["rude"]})
+    docs = [Prepared("staff were rude. flight delayed.", "", Language.EN),
+            Prepared("flight delayed", "", Language.EN)]
+    values = featurizer.lexicon_values(docs) / featurizer.lexicon_weight
+    whole, opening = values[:, :2], values[:, 2:]
+    assert np.allclose(np.expm1(whole), [[1, 1], [1, 0]])
+    assert np.allclose(np.expm1(opening), [[0, 1], [1, 0]])
+    without = Featurizer({"product": ["delayed"], "service": ["rude"]}, opening_lexicons=False)
+    assert without.lexicon_values(docs).shape == (2, 2)
