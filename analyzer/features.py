@@ -209,15 +209,8 @@ class Featurizer:
         """Scaled cue-lexicon hit counts, one column per lexicon (in ``matcher.names`` order),
         then, with ``opening_lexicons``, one per lexicon over the opening sentence."""
         texts = [d.normalized for d in docs]
-        counts = self.matcher.counts(texts)
-        if self.opening_lexicons:
-            openings = [opening_sentence(t) for t in texts]
-            longer = [i for i, (o, t) in enumerate(zip(openings, texts)) if len(o) < len(t)]
-            opening_counts = counts.copy()
-            if longer:
-                opening_counts[longer] = self.matcher.counts([openings[i] for i in longer])
-            counts = np.hstack([counts, opening_counts])
-        return np.log1p(counts) * self.lexicon_weight
+        ends = [len(opening_sentence(t)) for t in texts] if self.opening_lexicons else None
+        return np.log1p(self.matcher.counts(texts, prefix_ends=ends)) * self.lexicon_weight
 
     def language_values(self, docs: Sequence[Prepared]) -> np.ndarray:
         """One-hot detected language (zh, en, mixed, other): lets each language have its own

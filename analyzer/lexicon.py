@@ -88,19 +88,38 @@ class LexiconMatcher:
         other_pattern = re.compile(trie_pattern(other_terms)) if other_terms else None
         return cls(names, ascii_pattern, other_pattern, {t: tuple(v) for t, v in owners.items()})
 
-    def counts(self, texts: Sequence[str]) -> np.ndarray:
-        """Matrix ``(len(texts), len(names))`` of cue-term hits."""
-        out = np.zeros((len(texts), len(self.names)), dtype=np.float32)
+    def counts(self, texts: Sequence[str], *, prefix_ends: Sequence[int] | None = None
+               ) -> np.ndarray:
+        """Matrix ``(len(texts), len(names))`` of cue-term hits. With ``prefix_ends`` (one
+        offset per text) the matrix has ``2 * len(names)`` columns: the hits in the whole
+        text, then the hits lying entirely within ``text[:prefix_end]`` (found in the same
+        scan: a prefix is not rescanned)."""
+        width = len(self.names)
+        out = np.zeros((len(texts), width * (2 if prefix_ends is not None else 1)),
+                       dtype=np.float32)
         owners, has_alnum = self.owners, _ASCII_ALNUM.search
-        ascii_findall = self.ascii_pattern.findall if self.ascii_pattern else None
-        other_findall = self.other_pattern.findall if self.other_pattern else None
+        patterns = []
+        if self.ascii_pattern is not None:
+            patterns.append((self.ascii_pattern, lambda t: has_alnum(t) is not None))
+        if self.other_pattern is not None:
+            patterns.append((self.other_pattern, lambda t: not t.isascii()))
         for row, text in enumerate(texts):
-            matches: list[str] = []
-            if ascii_findall is not None and has_alnum(text):
-                matches += ascii_findall(text)
-            if other_findall is not None and not text.isascii():
-                matches += other_findall(text)
-            for match in matches:
-                for column in owners[match]:
-                    out[row, column] += 1
+            end = len(text) if prefix_ends is None else prefix_ends[row]
+            whole = end >= len(text)
+            for pattern, can_match in patterns:
+                if not can_match(text):
+                    continue
+                if whole:
+                    for match in pattern.findall(text):
+                        for column in owners[match]:
+                            out[row, column] += 1
+                    continue
+                for found in pattern.finditer(text):
+                    in_prefix = found.end() <= end
+                    for column in owners[found.group()]:
+                        out[row, column] += 1
+                        if in_prefix:
+                            out[row, width + column] += 1
+            if prefix_ends is not None and whole:
+                out[row, width:] = out[row, :width]
         return out

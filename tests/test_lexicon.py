@@ -134,3 +134,13 @@ def test_opening_lexicon_columns_count_only_the_first_sentence() -> None:
     assert np.allclose(np.expm1(opening), [[0, 1], [1, 0]])
     without = Featurizer({"product": ["delayed"], "service": ["rude"]}, opening_lexicons=False)
     assert without.lexicon_values(docs).shape == (2, 2)
+
+
+def test_prefix_counts_equal_counting_the_prefix_alone() -> None:
+    matcher = LexiconMatcher.build({"product": ["delayed", "黑屏"], "service": ["rude"]})
+    texts = ["flight delayed. staff rude, delayed again.", "手机黑屏。又黑屏了", "rude", ""]
+    ends = [15, 5, 4, 0]
+    both = matcher.counts(texts, prefix_ends=ends)
+    assert both.shape == (4, 4)
+    assert np.array_equal(both[:, :2], matcher.counts(texts))
+    assert np.array_equal(both[:, 2:], matcher.counts([t[:e] for t, e in zip(texts, ends)]))
