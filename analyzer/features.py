@@ -247,7 +247,7 @@ def _dense_components(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 def keyword_candidates(terms: Sequence[str], stopwords: frozenset[str]) -> np.ndarray:
     """Which word features may be shown as keywords: no placeholder token, and not made of
     stop words, digits and punctuation only. Each distinct token is judged once."""
-    kinds: dict[str, int] = {}          # 0: placeholder, 1: filler (stop word, digits, punct.)
+    kinds: dict[str, int] = {}  # 0: placeholder, 1: filler (stop word, digits, punct.), 2: content
 
     def kind(token: str) -> int:
         if token in PLACEHOLDERS:
