@@ -258,8 +258,7 @@ def keyword_candidates(terms: Sequence[str], stopwords: frozenset[str]) -> np.nd
 
     out = np.empty(len(terms), dtype=bool)
     for i, term in enumerate(terms):
-        parts = [kinds.get(p) for p in term.split(" ")]
-        if None in parts:
-            parts = [kinds.setdefault(p, kind(p)) for p in term.split(" ")]
+        parts = [kinds[p] if p in kinds else kinds.setdefault(p, kind(p))
+                 for p in term.split(" ")]
         out[i] = 0 not in parts and 2 in parts
     return out

@@ -191,18 +191,18 @@ class Analyzer:
     # ----------------------------------------------------------------- prediction
     def _check_fitted(self) -> tuple[Featurizer, LinearHead, LinearHead, LinearHead]:
         if (self.featurizer_ is None or self.complaint_head_ is None
-                or self.cause_head_ is None or self.type_head_ is None):
+                or self.cause_head_ is None or self.type_head_ is None
+                or self.keyword_mask_ is None):
             raise NotFittedError("this Analyzer is not fitted; call fit() or Analyzer.load()")
         return self.featurizer_, self.complaint_head_, self.cause_head_, self.type_head_
 
     def _explainers(self) -> dict[str, Any]:
-        """Word-block coefficients per task and the keyword-candidate mask (computed once)."""
+        """Word-block coefficients per task, feature names and the keyword mask (built once)."""
         if self._explain_cache is None:
             featurizer, complaint, cause, ctype = self._check_fitted()
             n = featurizer.n_word_features
             names = featurizer.word_feature_names()
-            allowed = (self.keyword_mask_ if self.keyword_mask_ is not None
-                       else keyword_candidates(names, frozenset(self.stopwords or ())))
+            allowed = self.keyword_mask_
 
             cause_evidence = cause.class_evidence(n)
             complaint_evidence = complaint.class_evidence(n)

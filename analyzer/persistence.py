@@ -50,7 +50,7 @@ def save_analyzer(analyzer: Analyzer, path: Path) -> Path:
         "document": np.frombuffer(json.dumps(document, ensure_ascii=False).encode("utf-8"),
                                   dtype=np.uint8),
         **featurizer.to_arrays(),
-        "keyword_mask": np.asarray(analyzer._explainers()["allowed"], dtype=bool),
+        "keyword_mask": np.asarray(analyzer.keyword_mask_, dtype=bool),
     }
     for name, head in zip(_HEADS, heads):
         arrays.update(head.to_arrays(name))
