@@ -104,6 +104,13 @@ def test_eval_overlap_detector_finds_a_shared_run():
                          ["zero one two three four five six seven eight"]) != []
 
 
+def test_eval_overlap_detector_finds_a_short_text_repeated_whole():
+    assert eval_overlaps(["Bad  service!!"], ["BAD SERVICE."]) != []
+    assert eval_overlaps(["质量太差了"], ["质量太差了！"]) != []
+    # a short text inside a longer evaluation text is not a copy of it
+    assert eval_overlaps(["Bad service."], ["Bad service. The food was fine though."]) == []
+
+
 def test_data_card_tables_match_the_corpus(rows):
     from analyzer.commands.corpus_stats import END, START
     from analyzer.corpus import coverage_markdown
