@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.labels import CAUSES, TYPES
+from analyzer.normalize import fold_quotes
 
 CORPUS_COLUMNS: tuple[str, ...] = (
     "id", "lang", "text", "is_complaint", "cause", "type",
@@ -195,12 +196,12 @@ def eval_shingles(text: str) -> set[str]:
     A text too short to have a whole run (fewer than 12 Chinese characters and fewer than 8
     words) is represented by all of its characters and words instead, so a short text that is
     the same as an evaluation text (ignoring case, spacing and punctuation) is caught too.
-    Typographic apostrophes count as ``'``, so "don’t" and "don't" are the same word.
+    Typographic apostrophes count as plain ones, so "don’t" and "don't" are the same word.
     """
     out: set[str] = set()
     han = "".join(_CJK.findall(text))
     out.update(han[i:i + EVAL_RUN_ZH] for i in range(len(han) - EVAL_RUN_ZH + 1))
-    words = _WORD.findall(text.lower().replace("\u2019", "'"))
+    words = _WORD.findall(fold_quotes(text.lower()))
     out.update(" ".join(words[i:i + EVAL_RUN_EN]) for i in range(len(words) - EVAL_RUN_EN + 1))
     if len(han) < EVAL_RUN_ZH and len(words) < EVAL_RUN_EN and (han or words):
         out.add("whole text: " + han + " " + " ".join(words))

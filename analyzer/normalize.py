@@ -117,6 +117,12 @@ def mask_personal_data(text: str) -> str:
     return text
 
 
+def fold_quotes(text: str) -> str:
+    """``text`` with typographic quotes and apostrophes (‘ ’ ʼ “ ” ...) as plain ``'`` and
+    ``"``."""
+    return text.translate(_QUOTES) if _QUOTE_CUE.search(text) else text
+
+
 def normalize(text: str) -> str:
     """The feature view of ``text`` (see module docstring). Pure function of its input."""
     if "&" in text:
@@ -125,9 +131,7 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
     if not text.isascii():
-        text = to_simplified(text)
-        if _QUOTE_CUE.search(text):
-            text = text.translate(_QUOTES)
+        text = fold_quotes(to_simplified(text))
     text = mask_personal_data(text)
     return _SPACE.sub(" ", text).strip().lower()
 
